@@ -1,0 +1,184 @@
+// Package change is the model every planner produces: the resources a change
+// touches, what happens to each, and the evidence behind it. It does no I/O.
+package change
+
+// Action is what a change does to one resource instance.
+type Action string
+
+// The actions a plan or an observation can report. Replace stands for both
+// orders of Terraform's ["delete","create"] and ["create","delete"]; the order
+// is kept in Resource.ReplaceOrder.
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Read    Action = "read"
+	Update  Action = "update"
+	Delete  Action = "delete"
+	Replace Action = "replace"
+	Forget  Action = "forget"
+)
+
+// Destructive reports whether the action removes the existing object.
+func (a Action) Destructive() bool { return a == Delete || a == Replace }
+
+// ReplaceOrder says which half of a replace happens first.
+type ReplaceOrder string
+
+// The two orders Terraform can replace in.
+const (
+	DeleteThenCreate ReplaceOrder = "delete-then-create"
+	CreateThenDelete ReplaceOrder = "create-then-delete"
+)
+
+// Mode distinguishes managed resources from data sources.
+type Mode string
+
+// Resource modes, as in the plan JSON.
+const (
+	Managed Mode = "managed"
+	Data    Mode = "data"
+)
+
+// Kind says how a Set was produced.
+type Kind string
+
+// Planned sets come from a plan; observed sets from running the change in a sandbox.
+const (
+	Planned  Kind = "planned"
+	Observed Kind = "observed"
+)
+
+// Source says where a Set came from. It is reported but not fingerprinted:
+// the same change read from two paths is the same change.
+type Source struct {
+	Kind          Kind   `json:"kind"`
+	Tool          string `json:"tool,omitempty"`
+	ToolVersion   string `json:"tool_version,omitempty"`
+	FormatVersion string `json:"format_version,omitempty"`
+	File          string `json:"file,omitempty"`
+}
+
+// Value is an attribute value decoded from JSON: nil, bool, float64 or
+// json.Number, string, []any or map[string]any.
+type Value = any
+
+// AttrChange is one attribute path's before and after. Sensitive values are
+// dropped by the planner before they reach the model: Before and After are
+// then nil and Sensitive is set.
+type AttrChange struct {
+	Path      string `json:"path"`
+	Before    Value  `json:"before,omitempty"`
+	After     Value  `json:"after,omitempty"`
+	Unknown   bool   `json:"unknown,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// DataDelta is what a fingerprinted data path held before and after an
+// observed change.
+type DataDelta struct {
+	Service     string `json:"service,omitempty"`
+	Path        string `json:"path"`
+	BeforeFiles int64  `json:"before_files"`
+	AfterFiles  int64  `json:"after_files"`
+	BeforeBytes int64  `json:"before_bytes"`
+	AfterBytes  int64  `json:"after_bytes"`
+	BeforeHash  string `json:"before_hash,omitempty"`
+	AfterHash   string `json:"after_hash,omitempty"`
+	// Gone is set when the path itself no longer exists afterwards.
+	Gone bool `json:"gone,omitempty"`
+}
+
+// Lost reports whether the path lost files or bytes.
+func (d DataDelta) Lost() bool {
+	return d.Gone || d.AfterFiles < d.BeforeFiles || d.AfterBytes < d.BeforeBytes
+}
+
+// Observation is what was measured before and after an observed change.
+type Observation struct {
+	BeforeID      string      `json:"before_id,omitempty"`
+	AfterID       string      `json:"after_id,omitempty"`
+	BeforeCreated string      `json:"before_created,omitempty"`
+	AfterCreated  string      `json:"after_created,omitempty"`
+	Data          []DataDelta `json:"data,omitempty"`
+	Events        []string    `json:"events,omitempty"`
+}
+
+// DataLost reports whether any data path lost data.
+func (o *Observation) DataLost() bool {
+	if o == nil {
+		return false
+	}
+	for _, d := range o.Data {
+		if d.Lost() {
+			return true
+		}
+	}
+	return false
+}
+
+// Resource is one changed object, whatever produced it.
+type Resource struct {
+	Address         string `json:"address"`
+	PreviousAddress string `json:"previous_address,omitempty"`
+	Module          string `json:"module,omitempty"`
+	Mode            Mode   `json:"mode"`
+	Type            string `json:"type"`
+	Name            string `json:"name"`
+	Index           string `json:"index,omitempty"`
+	Provider        string `json:"provider,omitempty"`
+	Deposed         string `json:"deposed,omitempty"`
+
+	Action       Action       `json:"action"`
+	ReplaceOrder ReplaceOrder `json:"replace_order,omitempty"`
+	Reason       string       `json:"reason,omitempty"`
+	Importing    bool         `json:"importing,omitempty"`
+	ImportID     string       `json:"import_id,omitempty"`
+
+	// ReplacePaths are the attribute paths that forced a replace, with
+	// their values.
+	ReplacePaths []AttrChange `json:"replace_paths,omitempty"`
+	// Changes are the attribute paths whose value changes.
+	Changes []AttrChange `json:"changes,omitempty"`
+	// Before holds the top-level scalar attributes of the object before the
+	// change (sensitive ones left out). It is kept for deletes and replaces,
+	// where it tells how recoverable the loss is.
+	Before map[string]Value `json:"before,omitempty"`
+	// Labels are the tags or labels of the object (after the change, or
+	// before it for a delete).
+	Labels map[string]string `json:"labels,omitempty"`
+
+	Observed *Observation `json:"observed,omitempty"`
+}
+
+// Moved reports whether the resource was moved from another address.
+func (r *Resource) Moved() bool { return r.PreviousAddress != "" && r.PreviousAddress != r.Address }
+
+// ConfigAddress is the address without instance keys, as configuration
+// references name it: module.a["x"].aws_db.main[0] → module.a.aws_db.main.
+func (r *Resource) ConfigAddress() string { return ConfigAddress(r.Address) }
+
+// OutputChange is a root module output that changes.
+type OutputChange struct {
+	Name      string `json:"name"`
+	Action    Action `json:"action"`
+	Before    Value  `json:"before,omitempty"`
+	After     Value  `json:"after,omitempty"`
+	Unknown   bool   `json:"unknown,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// Set is one change: everything a planner saw.
+type Set struct {
+	Source    Source         `json:"source"`
+	Resources []Resource     `json:"resources"`
+	Drift     []Resource     `json:"drift,omitempty"`
+	Outputs   []OutputChange `json:"outputs,omitempty"`
+	// Managed is the number of managed resources under management before
+	// the change (from prior_state), or -1 when unknown.
+	Managed int `json:"managed"`
+	// Dependents maps a configuration address to the configuration
+	// addresses whose expressions refer to it.
+	Dependents map[string][]string `json:"dependents,omitempty"`
+	// Workspace is the Terraform workspace, where known.
+	Workspace string `json:"workspace,omitempty"`
+}
