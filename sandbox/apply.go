@@ -1,0 +1,285 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
+)
+
+// Event is one Docker event on an object of the sandbox.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Type   string    `json:"type"`   // container, volume or network
+	Action string    `json:"action"` // create, start, die or destroy
+	// Object is the service or volume name in the environment file, or
+	// "runner" for a script step's container, or "network".
+	Object   string `json:"object"`
+	ID       string `json:"id"`
+	ExitCode string `json:"exit_code,omitempty"`
+}
+
+// String is a one-line account of the event.
+func (e Event) String() string {
+	s := fmt.Sprintf("%s %s %s %s", e.Time.UTC().Format("15:04:05.000"), e.Type, e.Object, e.Action)
+	if e.ID != "" && e.Type == "container" {
+		s += " " + short(e.ID)
+	}
+	if e.ExitCode != "" {
+		s += " (exit " + e.ExitCode + ")"
+	}
+	return s
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// StepError is a change step that failed, timed out or was cancelled.
+type StepError struct {
+	Index int
+	Step  string
+	Err   error
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Apply runs the environment's change steps in order, each under its own
+// timeout, and returns the Docker events on the sandbox's objects while
+// they ran. It stops at the first failing step; the events up to then are
+// still returned.
+func (s *Sandbox) Apply(ctx context.Context) ([]Event, error) {
+	start := time.Now()
+	var stepErr error
+	for i := range s.env.Change {
+		st := &s.env.Change[i]
+		s.progress("%s", st.Label(i))
+		sctx, cancel := context.WithTimeout(ctx, st.timeout())
+		err := s.step(sctx, i, st)
+		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			err = fmt.Errorf("timed out after %s: %w", st.timeout(), err)
+		}
+		cancel()
+		if err != nil {
+			stepErr = &StepError{Index: i, Step: st.Label(i), Err: err}
+			break
+		}
+	}
+	// The events are read back for the window the steps ran in, so
+	// nothing is missed between subscribing and the first step.
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	evs, err := s.events(ectx, start, time.Now())
+	if stepErr != nil {
+		return evs, stepErr
+	}
+	return evs, err
+}
+
+func (s *Sandbox) step(ctx context.Context, i int, st *Step) error {
+	switch {
+	case st.Exec != nil:
+		sv, err := s.service(st.Exec.Service)
+		if err != nil {
+			return err
+		}
+		code, out, err := execOutput(ctx, sv.container, st.Exec.Command)
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("exit %d: %s", code, clip(strings.TrimSpace(out)))
+		}
+		return nil
+	case st.Update != nil:
+		return s.update(ctx, st.Update)
+	case st.Remove != nil:
+		return s.remove(ctx, st.Remove)
+	case st.Script != nil:
+		return s.script(ctx, i, st.Script)
+	}
+	return fmt.Errorf("empty step")
+}
+
+func (s *Sandbox) service(name string) (*service, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.services[name]
+	if sv == nil {
+		return nil, fmt.Errorf("service %s is not running", name)
+	}
+	return sv, nil
+}
+
+// update converges a service on its new spec as compose does: recreate
+// when the configuration hash changes, else leave it alone.
+func (s *Sandbox) update(ctx context.Context, u *UpdateStep) error {
+	sv, err := s.service(u.Service)
+	if err != nil {
+		return err
+	}
+	next := sv.spec.merged(u)
+	image, err := s.image(ctx, u.Service, next)
+	if err != nil {
+		return err
+	}
+	if configHash(image, next) == configHash(sv.image, sv.spec) {
+		s.progress("%s: unchanged", u.Service)
+		return nil
+	}
+	s.progress("%s: recreate", u.Service)
+	if err := sv.container.Terminate(ctx, tc.StopTimeout(10*time.Second)); err != nil {
+		return fmt.Errorf("remove %s: %w", u.Service, err)
+	}
+	s.mu.Lock()
+	delete(s.services, u.Service)
+	s.mu.Unlock()
+	return s.start(ctx, u.Service, next, false)
+}
+
+func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
+	sv, err := s.service(r.Service)
+	if err != nil {
+		return err
+	}
+	if err := sv.container.Terminate(ctx, tc.StopTimeout(10*time.Second)); err != nil {
+		return fmt.Errorf("remove %s: %w", r.Service, err)
+	}
+	s.mu.Lock()
+	delete(s.services, r.Service)
+	s.mu.Unlock()
+	if !r.Volumes {
+		return nil
+	}
+	for _, v := range sortedKeys(sv.spec.Volumes) {
+		s.mu.Lock()
+		dn, ok := s.volumes[v]
+		s.mu.Unlock()
+		if !ok {
+			continue
+		}
+		if _, err := s.cli.VolumeRemove(ctx, dn, client.VolumeRemoveOptions{}); err != nil && !isNotFound(err) {
+			return fmt.Errorf("remove volume %s: %w", v, err)
+		}
+		s.mu.Lock()
+		delete(s.volumes, v)
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// script runs in a throwaway container on the sandbox network; it is
+// removed afterwards whatever happens, and carries the run's labels so
+// that Down and Prune find it if that removal is interrupted.
+func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) error {
+	labels := s.labels()
+	labels[LabelService] = "runner"
+	c, err := s.provider.CreateContainer(ctx, tc.ContainerRequest{
+		Image:    sc.Image,
+		Name:     fmt.Sprintf("rehearse-%s-runner-%d", s.run, i+1),
+		Cmd:      []string{"/bin/sh", "-c", sc.Run},
+		Env:      sc.Env,
+		Labels:   labels,
+		Networks: []string{s.network.Name},
+		HostConfigModifier: func(hc *container.HostConfig) {
+			on := true
+			hc.Init = &on
+		},
+	})
+	if c != nil {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			c.Terminate(dctx, tc.StopTimeout(0))
+		}()
+	}
+	if err != nil {
+		return fmt.Errorf("create runner: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("start runner: %w", err)
+	}
+	w := s.cli.ContainerWait(ctx, c.GetContainerID(), client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case res := <-w.Result:
+		if res.StatusCode != 0 {
+			out := ""
+			if rc, err := c.Logs(context.WithoutCancel(ctx)); err == nil {
+				b, _ := io.ReadAll(io.LimitReader(rc, 4096))
+				rc.Close()
+				out = strings.TrimSpace(string(b))
+			}
+			return fmt.Errorf("script exit %d: %s", res.StatusCode, clip(out))
+		}
+		return nil
+	case err := <-w.Error:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Sandbox) events(ctx context.Context, since, until time.Time) ([]Event, error) {
+	ts := func(t time.Time) string { return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()) }
+	f := client.Filters{}.
+		Add("type", "container", "volume", "network").
+		Add("event", "create", "start", "die", "destroy")
+	res := s.cli.Events(ctx, client.EventsListOptions{Since: ts(since), Until: ts(until.Add(time.Millisecond)), Filters: f})
+	prefix := "rehearse-" + s.run + "-"
+	var out []Event
+	for {
+		select {
+		case m, ok := <-res.Messages:
+			if !ok {
+				return out, nil
+			}
+			if e, ok := s.event(m, prefix); ok {
+				out = append(out, e)
+			}
+		case err := <-res.Err:
+			if err == nil || err == io.EOF {
+				return out, nil
+			}
+			return out, fmt.Errorf("docker events: %w", err)
+		}
+	}
+}
+
+func (s *Sandbox) event(m events.Message, prefix string) (Event, bool) {
+	e := Event{Time: time.Unix(0, m.TimeNano), Type: string(m.Type), Action: string(m.Action), ID: m.Actor.ID}
+	a := m.Actor.Attributes
+	switch m.Type {
+	case events.ContainerEventType:
+		if a[LabelRun] != s.run {
+			return e, false
+		}
+		e.Object = a[LabelService]
+		e.ExitCode = a["exitCode"]
+	case events.VolumeEventType:
+		if !strings.HasPrefix(m.Actor.ID, prefix) {
+			return e, false
+		}
+		e.Object = strings.TrimPrefix(m.Actor.ID, prefix)
+	case events.NetworkEventType:
+		if s.network == nil || (m.Actor.ID != s.network.ID && a["name"] != s.network.Name) {
+			return e, false
+		}
+		e.Object = "network"
+	default:
+		return e, false
+	}
+	return e, true
+}

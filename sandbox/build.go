@@ -1,0 +1,108 @@
+package sandbox
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
+)
+
+// image resolves a service's image, building it when the spec says so.
+// Built images get a fixed tag per scenario and service and are kept, so
+// the classic builder's cache makes the next run's build cheap.
+func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (string, error) {
+	if spec.Build == nil {
+		return spec.Image, nil
+	}
+	dir := spec.Build.Context
+	if !filepath.IsAbs(dir) && s.env.File != "" {
+		dir = filepath.Join(filepath.Dir(s.env.File), dir)
+	}
+	s.progress("build %s from %s", name, dir)
+	tag, err := BuildImage(ctx, s.provider, dir, spec.Build.Dockerfile, spec.Build.Files, "rehearse-build/"+s.env.Name+"-"+name, "latest")
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w", name, err)
+	}
+	return tag, nil
+}
+
+// BuildImage builds repo:tag from a context directory plus extra host files
+// (name in the context → host path) with the classic builder, which needs
+// nothing from a registry for a FROM scratch image. The image is kept.
+func BuildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile string, files map[string]string, repo, tag string) (string, error) {
+	archive, err := contextArchive(dir, files)
+	if err != nil {
+		return "", err
+	}
+	req := &tc.ContainerRequest{FromDockerfile: tc.FromDockerfile{
+		ContextArchive: bytes.NewReader(archive),
+		Dockerfile:     dockerfile,
+		Repo:           repo,
+		Tag:            tag,
+		KeepImage:      true,
+		BuildLogWriter: io.Discard,
+		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
+			o.Version = build.BuilderV1
+		},
+	}}
+	return p.BuildImage(ctx, req)
+}
+
+func contextArchive(dir string, files map[string]string) ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(name, path string, info fs.FileInfo) error {
+		hdr, err := tar.FileInfoHeader(info, "")
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(name)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(tw, f)
+		return err
+	}
+	err := filepath.Walk(dir, func(path string, info fs.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if rel == "." {
+			return nil
+		}
+		return add(rel, path, info)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build context: %w", err)
+	}
+	for _, name := range sortedKeys(files) {
+		info, err := os.Stat(files[name])
+		if err != nil {
+			return nil, fmt.Errorf("build context file %s: %w", name, err)
+		}
+		if err := add(name, files[name], info); err != nil {
+			return nil, fmt.Errorf("build context file %s: %w", name, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,484 @@
+// Package sandbox runs ephemeral replica environments on Docker through
+// testcontainers-go: a dedicated network, services, snapshots of what they
+// hold, change steps, and a teardown that does not depend on the
+// testcontainers reaper. It judges nothing.
+//
+// Every container, network and volume it creates carries the labels
+// rehearse.run=<id> and rehearse.scenario=<name>, so Prune can remove what a
+// killed run left behind.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+)
+
+// Labels every object rehearse creates carries.
+const (
+	LabelRun      = "rehearse.run"
+	LabelScenario = "rehearse.scenario"
+	LabelService  = "rehearse.service"
+	LabelConfig   = "rehearse.config-hash"
+)
+
+// teardownTimeout bounds Down, which runs on a context of its own so that
+// cancellation of the run still cleans up.
+const teardownTimeout = 60 * time.Second
+
+// ConfigureEnv sets the testcontainers settings rehearse relies on, unless
+// the caller set them: the reaper (Ryuk) is disabled because rehearse tears
+// down itself and the reaper image may not be pullable, and the host is
+// localhost. It must run before the first sandbox is created, since
+// testcontainers reads its configuration once; the CLI and TestMain call it.
+// It also silences testcontainers' own logging, which would mix with
+// rehearse's output.
+func ConfigureEnv() {
+	for k, v := range map[string]string{
+		"TESTCONTAINERS_RYUK_DISABLED": "true",
+		"TESTCONTAINERS_HOST_OVERRIDE": "localhost",
+	} {
+		if _, ok := os.LookupEnv(k); !ok {
+			os.Setenv(k, v)
+		}
+	}
+	tclog.SetDefault(tclog.NewNoopLogger())
+}
+
+// NewRunID returns a short random run id.
+func NewRunID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Sandbox is one running replica environment.
+type Sandbox struct {
+	env      *Environment
+	run      string
+	provider *tc.DockerProvider
+	cli      client.APIClient
+	network  *tc.DockerNetwork
+	log      io.Writer
+
+	mu       sync.Mutex
+	services map[string]*service
+	volumes  map[string]string // volume name in the file → Docker name
+}
+
+type service struct {
+	name      string
+	spec      *ServiceSpec
+	image     string // resolved image reference
+	container *tc.DockerContainer
+}
+
+// Options tune Up.
+type Options struct {
+	// Progress receives one line per action; nil discards it.
+	Progress io.Writer
+}
+
+// Up creates the environment's network, volumes and services, starting
+// services in parallel where depends_on allows, waits for readiness and
+// runs seed commands. On error it removes whatever it created.
+func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_ *Sandbox, err error) {
+	if runID == "" {
+		runID = NewRunID()
+	}
+	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, log: io.Discard}
+	for _, o := range opts {
+		if o.Progress != nil {
+			s.log = o.Progress
+		}
+	}
+	s.provider, err = tc.NewDockerProvider(tc.WithLogger(tclog.NewNoopLogger()))
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w", err)
+	}
+	s.cli = s.provider.Client()
+	if _, err := s.cli.Ping(ctx, client.PingOptions{}); err != nil {
+		s.provider.Close()
+		return nil, fmt.Errorf("docker unreachable: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			s.Down(ctx)
+		}
+	}()
+
+	s.network, err = tcnetwork.New(ctx, tcnetwork.WithLabels(s.labels()))
+	if err != nil {
+		return nil, fmt.Errorf("create network: %w", err)
+	}
+	for _, name := range sortedKeys(env.Services) {
+		for v := range env.Services[name].Volumes {
+			if err := s.ensureVolume(ctx, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := s.startAll(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// RunID is the run's id, the value of its rehearse.run label.
+func (s *Sandbox) RunID() string { return s.run }
+
+// Containers maps each current service to its container name.
+func (s *Sandbox) Containers() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[string]string{}
+	for n := range s.services {
+		m[n] = s.containerName(n)
+	}
+	return m
+}
+
+func (s *Sandbox) labels() map[string]string {
+	return map[string]string{LabelRun: s.run, LabelScenario: s.env.Name}
+}
+
+func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run + "-" + svc }
+
+func (s *Sandbox) progress(format string, args ...any) {
+	fmt.Fprintf(s.log, format+"\n", args...)
+}
+
+func (s *Sandbox) ensureVolume(ctx context.Context, name string) error {
+	s.mu.Lock()
+	_, ok := s.volumes[name]
+	s.mu.Unlock()
+	if ok {
+		return nil
+	}
+	dn := "rehearse-" + s.run + "-" + name
+	if _, err := s.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: dn, Labels: s.labels()}); err != nil {
+		return fmt.Errorf("create volume %s: %w", name, err)
+	}
+	s.mu.Lock()
+	s.volumes[name] = dn
+	s.mu.Unlock()
+	return nil
+}
+
+// startAll starts services in waves: each wave holds the services whose
+// dependencies are all up, started in parallel.
+func (s *Sandbox) startAll(ctx context.Context) error {
+	done := map[string]bool{}
+	for len(done) < len(s.env.Services) {
+		var wave []string
+		for _, n := range sortedKeys(s.env.Services) {
+			if done[n] {
+				continue
+			}
+			ready := true
+			for _, d := range s.env.Services[n].DependsOn {
+				ready = ready && done[d]
+			}
+			if ready {
+				wave = append(wave, n)
+			}
+		}
+		errs := make([]error, len(wave))
+		var wg sync.WaitGroup
+		for i, n := range wave {
+			wg.Go(func() {
+				errs[i] = s.start(ctx, n, s.env.Services[n], true)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		for _, n := range wave {
+			done[n] = true
+		}
+	}
+	return nil
+}
+
+// start creates and starts one service's container and waits for it; with
+// seed it then runs the service's seed commands.
+func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, seed bool) error {
+	image, err := s.image(ctx, name, spec)
+	if err != nil {
+		return err
+	}
+	for v := range spec.Volumes {
+		if err := s.ensureVolume(ctx, v); err != nil {
+			return err
+		}
+	}
+	labels := map[string]string{}
+	for k, v := range spec.Labels {
+		labels[k] = v
+	}
+	for k, v := range s.labels() {
+		labels[k] = v
+	}
+	labels[LabelService] = name
+	labels[LabelConfig] = configHash(image, spec)
+
+	req := tc.ContainerRequest{
+		Image:          image,
+		Name:           s.containerName(name),
+		Cmd:            spec.Command,
+		Env:            spec.Env,
+		Labels:         labels,
+		Networks:       []string{s.network.Name},
+		NetworkAliases: map[string][]string{s.network.Name: {name}},
+		// An init process forwards SIGTERM, so stopping a service whose
+		// PID 1 ignores it does not wait for the kill timeout.
+		HostConfigModifier: func(hc *container.HostConfig) {
+			on := true
+			hc.Init = &on
+		},
+		WaitingFor: readiness(spec.Ready),
+	}
+	for v, p := range spec.Volumes {
+		s.mu.Lock()
+		dn := s.volumes[v]
+		s.mu.Unlock()
+		req.Mounts = append(req.Mounts, tc.VolumeMount(dn, tc.ContainerMountTarget(p)))
+	}
+	if spec.Ready != nil && spec.Ready.Port > 0 {
+		req.ExposedPorts = []string{fmt.Sprintf("%d/tcp", spec.Ready.Port)}
+	}
+	s.progress("start %s (%s)", name, image)
+	c, err := s.provider.CreateContainer(ctx, req)
+	if dc, ok := c.(*tc.DockerContainer); ok && dc != nil {
+		// Track the container even when start fails, so Down removes it.
+		s.mu.Lock()
+		s.services[name] = &service{name: name, spec: spec, image: image, container: dc}
+		s.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	if !seed {
+		return nil
+	}
+	for i, cmd := range spec.Seed {
+		code, out, err := execOutput(ctx, c, cmd)
+		if err != nil {
+			return fmt.Errorf("seed %s #%d: %w", name, i+1, err)
+		}
+		if code != 0 {
+			return fmt.Errorf("seed %s #%d: exit %d: %s", name, i+1, code, clip(out))
+		}
+	}
+	return nil
+}
+
+func readiness(r *Ready) wait.Strategy {
+	if r == nil {
+		return nil
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultReadyTimeout
+	}
+	// Short poll intervals: readiness is most of Up's time.
+	var ws []wait.Strategy
+	if r.Log != "" {
+		ws = append(ws, wait.ForLog(r.Log).WithPollInterval(50*time.Millisecond))
+	}
+	if r.Port > 0 {
+		ws = append(ws, wait.ForListeningPort(fmt.Sprintf("%d/tcp", r.Port)).WithPollInterval(50*time.Millisecond))
+	}
+	if len(r.Command) > 0 {
+		ws = append(ws, wait.ForExec(r.Command).WithPollInterval(50*time.Millisecond))
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	return wait.ForAll(ws...).WithDeadline(timeout)
+}
+
+// configHash identifies what, when changed, makes compose recreate a
+// container: image, command, env, labels and volumes.
+func configHash(image string, spec *ServiceSpec) string {
+	b, _ := json.Marshal(struct {
+		Image   string
+		Command []string
+		Env     map[string]string
+		Labels  map[string]string
+		Volumes map[string]string
+	}{image, spec.Command, spec.Env, spec.Labels, spec.Volumes})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// Down removes every object of the run: the tracked containers first, then
+// anything else carrying the run's label, then volumes and the network. It
+// runs on its own context so that a cancelled run is still cleaned up.
+func (s *Sandbox) Down(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
+	defer cancel()
+	s.mu.Lock()
+	svcs := make([]*service, 0, len(s.services))
+	for _, sv := range s.services {
+		svcs = append(svcs, sv)
+	}
+	s.services = map[string]*service{}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, sv := range svcs {
+		wg.Go(func() { sv.container.Terminate(ctx, tc.StopTimeout(0)) })
+	}
+	wg.Wait()
+	_, err := prune(ctx, s.cli, s.run)
+	s.provider.Close()
+	return err
+}
+
+// Pruned counts what Prune removed.
+type Pruned struct {
+	Containers, Volumes, Networks int
+}
+
+// Prune removes every container, volume and network labelled by rehearse,
+// or, with a run id, by that run only.
+func Prune(ctx context.Context, runID string) (Pruned, error) {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return Pruned{}, err
+	}
+	defer cli.Close()
+	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+		return Pruned{}, fmt.Errorf("docker unreachable: %w", err)
+	}
+	return prune(ctx, cli, runID)
+}
+
+func runFilter(runID string) client.Filters {
+	if runID == "" {
+		return client.Filters{}.Add("label", LabelRun)
+	}
+	return client.Filters{}.Add("label", LabelRun+"="+runID)
+}
+
+// Leftover is an object labelled by rehearse.
+type Leftover struct {
+	Kind string // container, volume or network
+	Name string
+	Run  string
+}
+
+func (l Leftover) String() string { return l.Kind + " " + l.Name + " (run " + l.Run + ")" }
+
+// Leftovers lists the containers, volumes and networks labelled by
+// rehearse (by runID if given). Tests use it to prove teardown.
+func Leftovers(ctx context.Context, runID string) ([]Leftover, error) {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	f := runFilter(runID)
+	var out []Leftover
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs.Items {
+		name := short(c.ID)
+		if len(c.Names) > 0 {
+			name = strings.TrimPrefix(c.Names[0], "/")
+		}
+		out = append(out, Leftover{"container", name, c.Labels[LabelRun]})
+	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs.Items {
+		out = append(out, Leftover{"volume", v.Name, v.Labels[LabelRun]})
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns.Items {
+		out = append(out, Leftover{"network", n.Name, n.Labels[LabelRun]})
+	}
+	return out, nil
+}
+
+func prune(ctx context.Context, cli client.APIClient, runID string) (Pruned, error) {
+	var p Pruned
+	f := runFilter(runID)
+	var errs []error
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return p, fmt.Errorf("list containers: %w", err)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range cs.Items {
+		wg.Go(func() {
+			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && !isNotFound(err) {
+				errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
+				return
+			}
+			p.Containers++
+		})
+	}
+	wg.Wait()
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		return p, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs.Items {
+		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
+			continue
+		}
+		p.Volumes++
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return p, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range ns.Items {
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
+			continue
+		}
+		p.Networks++
+	}
+	return p, errors.Join(errs...)
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
