@@ -1,0 +1,76 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/sandbox"
+)
+
+// Options tune Run.
+type Options struct {
+	// RunID labels every Docker object of the run; empty picks one.
+	RunID string
+	// Keep leaves the sandbox up after the change, for inspection.
+	Keep bool
+	// Progress receives one line per action; nil discards it.
+	Progress io.Writer
+}
+
+// Result is what a run observed.
+type Result struct {
+	Set    change.Set
+	Before sandbox.Snapshot
+	After  sandbox.Snapshot
+	Events []sandbox.Event
+	RunID  string
+	// Containers maps each service left running to its container name;
+	// set only with Keep.
+	Containers map[string]string
+}
+
+// Run brings the environment up, snapshots it, applies the change,
+// snapshots it again and tears it down, unless Keep asks otherwise and
+// nothing failed. Teardown happens on success, error, step timeout and
+// cancellation alike.
+//
+// A step that fails still leaves an observation: the Set of what happened
+// up to the failure is returned together with the error.
+func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Result, err error) {
+	if opts.RunID == "" {
+		opts.RunID = sandbox.NewRunID()
+	}
+	res.RunID = opts.RunID
+	sb, err := sandbox.Up(ctx, env, opts.RunID, sandbox.Options{Progress: opts.Progress})
+	if err != nil {
+		return res, fmt.Errorf("up: %w", err)
+	}
+	defer func() {
+		if opts.Keep && err == nil {
+			res.Containers = sb.Containers()
+			return
+		}
+		if derr := sb.Down(ctx); derr != nil {
+			err = errors.Join(err, fmt.Errorf("down: %w", derr))
+		}
+	}()
+	res.Before, err = sb.Snapshot(ctx)
+	if err != nil {
+		return res, fmt.Errorf("snapshot before: %w", err)
+	}
+	res.Events, err = sb.Apply(ctx)
+	if ctx.Err() != nil {
+		return res, err
+	}
+	after, serr := sb.Snapshot(ctx)
+	if serr != nil {
+		return res, errors.Join(err, fmt.Errorf("snapshot after: %w", serr))
+	}
+	res.After = after
+	res.Set = Observe(res.Before, res.After, res.Events)
+	res.Set.Source.File = env.File
+	return res, err
+}
