@@ -70,12 +70,10 @@ func Render(w io.Writer, f Format, v *verdict.Verdict, o Options) error {
 		return renderJSON(w, v)
 	case Markdown:
 		return renderMarkdown(w, v, o)
+	case SARIF:
+		return renderSARIF(w, v, o)
+	case JUnit:
+		return renderJUnit(w, v, o)
 	}
-	if r, ok := extra[f]; ok {
-		return r(w, v, o)
-	}
-	return fmt.Errorf("report: format %q is not available", f)
+	return fmt.Errorf("report: unknown format %q", f)
 }
-
-// extra holds renderers defined in other files of the package.
-var extra = map[Format]func(io.Writer, *verdict.Verdict, Options) error{}

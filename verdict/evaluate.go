@@ -69,13 +69,28 @@ type evaluator struct {
 
 	createdTypes map[string][]string // type → addresses created
 	movedFrom    map[string]bool
+	renewed      map[string]bool     // config addresses created or replaced
+	dependsOn    map[string][]string // config address → what it refers to
 }
 
 func (e *evaluator) index() {
 	e.createdTypes = map[string][]string{}
 	e.movedFrom = map[string]bool{}
+	e.renewed = map[string]bool{}
+	e.dependsOn = map[string][]string{}
+	for to, froms := range e.set.Dependents {
+		for _, from := range froms {
+			e.dependsOn[from] = append(e.dependsOn[from], to)
+		}
+	}
+	for _, deps := range e.dependsOn {
+		slices.Sort(deps)
+	}
 	for i := range e.set.Resources {
 		r := &e.set.Resources[i]
+		if r.Action == change.Create || r.Action == change.Replace {
+			e.renewed[r.ConfigAddress()] = true
+		}
 		if r.Action == change.Create && r.Mode == change.Managed {
 			e.createdTypes[r.Type] = append(e.createdTypes[r.Type], r.Address)
 		}
@@ -173,12 +188,16 @@ func (e *evaluator) destructive(r *change.Resource, env string) Finding {
 		where = " in " + map[bool]string{true: "protected ", false: ""}[protected] + "environment " + env
 	}
 	renamed := e.likelyRename(r)
+	upstream := e.upstream(r)
+	if len(upstream) > 0 {
+		f.Evidence = append(f.Evidence, "follows the replacement of "+strings.Join(upstream, ", ")+", whose new values are known only after apply")
+	}
 	switch {
 	case r.Observed.DataLost():
 		f.Rule = RuleObservedDataLoss
 		f.Severity = severityIf(protected)
 		f.Message = fmt.Sprintf("%s lost data%s", what, where)
-	case isSpurious(r):
+	case len(upstream) == 0 && isSpurious(r):
 		f.Rule, f.Severity = RuleSpuriousReplace, SeverityWarn
 		f.Message = fmt.Sprintf("%s is replaced only because of values known after apply%s: possibly spurious", what, where)
 	case catalogued && protected:
@@ -210,6 +229,22 @@ func (e *evaluator) likelyRename(r *change.Resource) string {
 	return ""
 }
 
+// upstream lists the resources r refers to that this change creates or
+// replaces: an unknown value that forces r's replace then comes from them,
+// and the replace is real, not spurious.
+func (e *evaluator) upstream(r *change.Resource) []string {
+	if r.Action != change.Replace {
+		return nil
+	}
+	var out []string
+	for _, to := range e.dependsOn[r.ConfigAddress()] {
+		if e.renewed[to] {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
 // isSpurious reports a replace forced only by values unknown until apply.
 func isSpurious(r *change.Resource) bool {
 	if r.Action != change.Replace || len(r.ReplacePaths) == 0 {
@@ -238,7 +273,6 @@ func (e *evaluator) blastRadius(b *Blast) (Finding, bool) {
 	return Finding{
 		ID: findingID(RuleBlastRadius, "", "", ""), Rule: RuleBlastRadius, Severity: SeverityBlock,
 		Message:  "high blast radius: " + strings.Join(why, "; "),
-		Evidence: why,
 	}, true
 }
 

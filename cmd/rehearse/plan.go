@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/verdict"
+)
+
+// planOptions are the flags of `rehearse plan`.
+type planOptions struct {
+	streams
+	File      string // plan JSON file, or "-" for stdin
+	Policy    string
+	Origin    string
+	Workspace string
+	FailOn    string
+	output    outputOptions
+
+	// Producing the plan from a directory.
+	Dir       string
+	State     string
+	PlanFile  string
+	Terraform string
+	Vars      []string
+	VarFiles  []string
+	Targets   []string
+	Replace   []string
+	Refresh   bool
+	Timeout   time.Duration
+}
+
+func newPlanCmd(s streams) *cobra.Command {
+	o := &planOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "plan [PLAN.json | -]",
+		Short: "Judge a Terraform plan: read plan JSON, or plan a directory in an isolated copy",
+		Example: `  terraform plan -out tfplan && terraform show -json tfplan > plan.json
+  rehearse plan plan.json
+  rehearse plan --format markdown plan.json > comment.md
+  rehearse plan --format json - < plan.json
+  rehearse plan --policy rehearse.yaml --origin ai plan.json
+  rehearse plan --dir infra/ --state snapshots/prod.tfstate`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.File = args[0]
+			}
+			return o.run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
+	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human, ai or auto (default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&o.Workspace, "workspace", "", "Terraform workspace, used as the environment of resources nothing else places")
+	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
+	o.output.addFlags(cmd)
+	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
+	f.StringVar(&o.State, "state", "", "with --dir: plan against this state snapshot, offline from the real backend")
+	f.StringVar(&o.PlanFile, "plan-file", "", "with --dir: a binary plan made elsewhere, read with terraform show -json")
+	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary (default $REHEARSE_TERRAFORM, then terraform, then tofu on PATH)")
+	f.StringArrayVar(&o.Vars, "var", nil, "with --dir: set a variable, NAME=VALUE (repeatable)")
+	f.StringArrayVar(&o.VarFiles, "var-file", nil, "with --dir: a variables file (repeatable)")
+	f.StringArrayVar(&o.Targets, "target", nil, "with --dir: plan only this address (repeatable)")
+	f.StringArrayVar(&o.Replace, "replace", nil, "with --dir: force replacement of this address (repeatable)")
+	f.BoolVar(&o.Refresh, "refresh", true, "with --dir: refresh state before planning (--refresh=false to skip)")
+	f.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
+	return cmd
+}
+
+func (o *planOptions) run(ctx context.Context) error {
+	if err := o.check(); err != nil {
+		return cannotJudge(err)
+	}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	pol, err := loadPolicy(o.Policy)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	origin, err := resolveOrigin(ctx, o.Origin, &pol)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	set, notes, err := o.readSet(ctx)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes})
+	if err := o.output.write(o.out, &v); err != nil {
+		return cannotJudge(err)
+	}
+	return decisionExit(v.Decision, o.FailOn)
+}
+
+func (o *planOptions) check() error {
+	if o.FailOn != "block" && o.FailOn != "warn" {
+		return fmt.Errorf("--fail-on must be block or warn, not %q", o.FailOn)
+	}
+	if err := o.output.check(); err != nil {
+		return err
+	}
+	switch {
+	case o.Dir == "" && o.File == "":
+		return errors.New("give a plan JSON file, - for stdin, or --dir DIR")
+	case o.Dir != "" && o.File != "":
+		return errors.New("give either a plan JSON file or --dir, not both")
+	case o.Dir == "" && (o.State != "" || o.PlanFile != "" || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
+		return errors.New("--state, --plan-file, --var, --var-file, --target and --replace need --dir")
+	}
+	return nil
+}
+
+// readSet reads the plan JSON, or produces it with terraform.
+func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error) {
+	if o.Dir == "" {
+		set, err := readPlanFile(o.File, o.in)
+		return set, nil, err
+	}
+	var warn bytes.Buffer
+	plan, tool, ver, err := terraform.Run(ctx, terraform.RunOptions{
+		Dir: o.Dir, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
+		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Refresh: o.Refresh,
+		Progress: o.err, Warn: io.MultiWriter(o.err, &warn),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return change.Set{}, nil, fmt.Errorf("%s: %w", o.Dir, ctx.Err())
+		}
+		return change.Set{}, nil, err
+	}
+	set, err := terraform.Read(o.Dir+" (terraform show -json)", bytes.NewReader(plan))
+	if err != nil {
+		return change.Set{}, nil, err
+	}
+	set.Source.Tool, set.Source.ToolVersion = tool, ver
+	var notes []string
+	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
+		if l != "" {
+			notes = append(notes, l)
+		}
+	}
+	return set, notes, nil
+}
+
+// readPlanFile reads plan JSON from a file, or from in for "-".
+func readPlanFile(name string, in io.Reader) (change.Set, error) {
+	if name == "-" {
+		return terraform.Read("<stdin>", in)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return change.Set{}, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return change.Set{}, fmt.Errorf("%s: is a directory (to plan a Terraform directory use --dir)", name)
+	}
+	return terraform.Read(name, f)
+}
+
+func loadPolicy(file string) (verdict.Policy, error) {
+	if file == "" {
+		return verdict.DefaultPolicy(), nil
+	}
+	return verdict.LoadPolicy(file)
+}
+
+// resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and
+// what decided it.
+func resolveOrigin(_ context.Context, flag string, _ *verdict.Policy) (verdict.OriginInfo, error) {
+	val, by := flag, "--origin"
+	if val == "" {
+		if env := os.Getenv("REHEARSE_ORIGIN"); env != "" {
+			val, by = env, "REHEARSE_ORIGIN"
+		} else {
+			val, by = "human", "default"
+		}
+	}
+	switch strings.ToLower(val) {
+	case "human":
+		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by}, nil
+	case "ai":
+		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by}, nil
+	}
+	return verdict.OriginInfo{}, fmt.Errorf("%s: origin must be human or ai, not %q", by, val)
+}
+
+// decisionExit maps a decision to the exit code.
+func decisionExit(d verdict.Decision, failOn string) error {
+	switch {
+	case d == verdict.Block:
+		return &exitError{code: exitBlock}
+	case d == verdict.Warn && failOn == "warn":
+		return &exitError{code: exitBlock}
+	}
+	return nil
+}
