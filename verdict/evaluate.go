@@ -272,7 +272,7 @@ func (e *evaluator) blastRadius(b *Blast) (Finding, bool) {
 	}
 	return Finding{
 		ID: findingID(RuleBlastRadius, "", "", ""), Rule: RuleBlastRadius, Severity: SeverityBlock,
-		Message:  "high blast radius: " + strings.Join(why, "; "),
+		Message: "high blast radius: " + strings.Join(why, "; "),
 	}, true
 }
 
