@@ -178,7 +178,7 @@ const overrideName = "zz_rehearse_backend_override.tf"
 // configuration at it with a local backend override, so init and plan read
 // the snapshot and never contact the real backend.
 func (w *workspace) useState(snapshot string) error {
-	stateDir := filepath.Join(w.root, "state")
+	stateDir := filepath.Join(w.root, "snapshot")
 	if err := os.Mkdir(stateDir, 0o700); err != nil {
 		return fmt.Errorf("state snapshot: %w", err)
 	}
