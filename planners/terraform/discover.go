@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 )
 
 // ErrNoBinary is returned when neither terraform nor tofu can be found.
@@ -38,12 +39,22 @@ func (f finder) find(explicit string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%s %q: %w", c.from, c.name, err)
 		}
-		return p, nil
+		return absolute(p)
 	}
 	for _, name := range []string{"terraform", "tofu"} {
 		if p, err := f.lookPath(name); err == nil {
-			return p, nil
+			return absolute(p)
 		}
 	}
 	return "", fmt.Errorf("%w on PATH: install one, or pass --terraform PATH or set %s", ErrNoBinary, binaryEnv)
+}
+
+// absolute makes "./bin/terraform" usable from the isolated copy, where
+// terraform runs: a relative path would resolve against that directory.
+func absolute(p string) (string, error) {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("terraform binary %s: %w", p, err)
+	}
+	return a, nil
 }

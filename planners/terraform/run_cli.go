@@ -69,6 +69,14 @@ func (c *cli) version(ctx context.Context, dir string) (string, *version.Version
 		return "", nil, fmt.Errorf("%s version: %w", c.path, err)
 	}
 	c.tool = tool
+	// tfexec checks the version itself before init and show, writing the
+	// JSON to the progress stream; asking now, before streaming starts,
+	// caches the answer and keeps that JSON out of the user's terminal.
+	if v.GreaterThanOrEqual(minVersion) {
+		if _, _, err := c.tf.Version(ctx, false); err != nil {
+			return "", nil, fmt.Errorf("%s version -json: %w", c.path, err)
+		}
+	}
 	return tool, v, nil
 }
 
@@ -213,6 +221,11 @@ func (p *prefixWriter) Flush() error {
 }
 
 func (p *prefixWriter) line(l []byte) error {
-	_, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, bytes.TrimRight(l, " \r"))
+	l = bytes.TrimRight(l, " \r")
+	if len(l) == 0 {
+		_, err := fmt.Fprintln(p.w, strings.TrimRight(p.prefix, " "))
+		return err
+	}
+	_, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
 	return err
 }

@@ -89,7 +89,7 @@ func TestPrefixWriter(t *testing.T) {
 	if err := p.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := "terraform: Initializing the backend...\nterraform: \nterraform: Plan: 1 to add.\nterraform: last\n"
+	want := "terraform: Initializing the backend...\nterraform:\nterraform: Plan: 1 to add.\nterraform: last\n"
 	if out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}

@@ -1,0 +1,2 @@
+environment  = "staging"
+app_replicas = 1
