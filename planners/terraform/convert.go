@@ -187,7 +187,7 @@ func labels(obj map[string]any, sensitive any) map[string]string {
 	out := map[string]string{}
 	add := func(m any, path []any) {
 		mm, ok := m.(map[string]any)
-		if !ok || markedAt(sensitive, path) {
+		if !ok || coveredAt(sensitive, path) {
 			return
 		}
 		for k, v := range mm {
@@ -235,6 +235,22 @@ func valueAt(v any, steps []any) any {
 		}
 	}
 	return v
+}
+
+// coveredAt reports whether a mark is true at the path or an ancestor: the
+// whole value is marked, not just something beneath it.
+func coveredAt(marks any, steps []any) bool {
+	v := marks
+	for _, s := range steps {
+		if b, ok := v.(bool); ok {
+			return b
+		}
+		if v = valueAt(v, []any{s}); v == nil {
+			return false
+		}
+	}
+	b, _ := v.(bool)
+	return b
 }
 
 // markedAt reports whether a sensitivity or unknown mark covers the path:
