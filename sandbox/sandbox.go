@@ -482,3 +482,23 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Ping checks that the Docker engine answers, with an error that says
+// where it looked, so a caller can tell "no Docker" from a failing change.
+func Ping(ctx context.Context) error {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return fmt.Errorf("docker client: %w", err)
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+		host := os.Getenv("DOCKER_HOST")
+		if host == "" {
+			host = client.DefaultDockerHost
+		}
+		return fmt.Errorf("Docker is unreachable at %s (is the daemon running? check DOCKER_HOST): %w", host, err)
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse-dev/rehearse/planners/container"
+	"github.com/rehearse-dev/rehearse/sandbox"
+	"github.com/rehearse-dev/rehearse/verdict"
+)
+
+func newSandboxCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run a change against a replica environment in ephemeral containers",
+		Long: `The sandbox brings up a replica environment described by an environment file
+(apiVersion: rehearse/v1, kind: Environment), snapshots it, applies the change
+steps, snapshots it again and tears it down. What was destroyed, recreated or
+emptied is judged like a plan.
+
+Every Docker object carries the label rehearse.run=<id>; rehearse sandbox prune
+removes what a killed run left behind.`,
+	}
+	cmd.AddCommand(newSandboxRunCmd(s), newSandboxPruneCmd(s))
+	return cmd
+}
+
+// sandboxRunOptions are the flags of `rehearse sandbox run`.
+type sandboxRunOptions struct {
+	streams
+	File    string
+	Keep    bool
+	RunID   string
+	Policy  string
+	Origin  string
+	FailOn  string
+	Timeout time.Duration
+	output  outputOptions
+}
+
+func newSandboxRunCmd(s streams) *cobra.Command {
+	o := &sandboxRunOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "run ENV.yaml",
+		Short: "Bring up the replica, apply the change, observe, tear down and judge",
+		Example: `  rehearse sandbox run examples/sandbox/env.yaml
+  rehearse sandbox run env.yaml --keep
+  rehearse sandbox run env.yaml --format markdown > comment.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.File = args[0]
+			return o.run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
+	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
+	f.StringVar(&o.Policy, "policy", "", "policy file (default: the built-in policy)")
+	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human or ai (default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
+	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
+	o.output.addFlags(cmd)
+	return cmd
+}
+
+func (o *sandboxRunOptions) run(ctx context.Context) error {
+	if o.FailOn != "block" && o.FailOn != "warn" {
+		return cannotJudge(fmt.Errorf("--fail-on must be block or warn, not %q", o.FailOn))
+	}
+	if err := o.output.check(); err != nil {
+		return cannotJudge(err)
+	}
+	env, err := sandbox.Load(o.File)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	pol, err := loadPolicy(o.Policy)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	origin, err := resolveOrigin(ctx, o.Origin, &pol)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	// testcontainers reads its settings once; rehearse runs without the
+	// reaper and tears down itself.
+	sandbox.ConfigureEnv()
+	if err := sandbox.Ping(ctx); err != nil {
+		return cannotJudge(err)
+	}
+	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err})
+	if runErr != nil && len(res.Set.Resources) == 0 {
+		return cannotJudge(fmt.Errorf("sandbox run %s: %w", res.RunID, runErr))
+	}
+	var notes []string
+	if runErr != nil {
+		notes = append(notes, "the change did not complete: "+oneLine(runErr.Error()))
+	}
+	v := verdict.Evaluate(res.Set, pol, verdict.Options{Origin: origin, Notes: notes})
+	if err := o.output.write(o.out, &v); err != nil {
+		return cannotJudge(err)
+	}
+	if o.Keep && res.Containers != nil {
+		o.printKeep(res)
+	}
+	// A change that failed part way is judged on what it did; if that
+	// does not block, the tool could not judge the whole change.
+	if runErr != nil && v.Decision != verdict.Block {
+		return cannotJudge(runErr)
+	}
+	return decisionExit(v.Decision, o.FailOn)
+}
+
+func (o *sandboxRunOptions) printKeep(res container.Result) {
+	fmt.Fprintf(o.err, "\nsandbox %s is still up:\n", res.RunID)
+	names := make([]string, 0, len(res.Containers))
+	for svc := range res.Containers {
+		names = append(names, svc)
+	}
+	sort.Strings(names)
+	for _, svc := range names {
+		fmt.Fprintf(o.err, "  %-12s docker exec -it %s sh\n", svc, res.Containers[svc])
+	}
+	fmt.Fprintf(o.err, "remove it with:\n  rehearse sandbox prune --run %s\n", res.RunID)
+	fmt.Fprintf(o.err, "or:\n  docker rm -f $(docker ps -aq --filter label=%s=%s)\n", sandbox.LabelRun, res.RunID)
+	fmt.Fprintf(o.err, "  docker volume rm $(docker volume ls -q --filter label=%s=%s)\n", sandbox.LabelRun, res.RunID)
+	fmt.Fprintf(o.err, "  docker network rm $(docker network ls -q --filter label=%s=%s)\n", sandbox.LabelRun, res.RunID)
+}
+
+// sandboxPruneOptions are the flags of `rehearse sandbox prune`.
+type sandboxPruneOptions struct {
+	streams
+	RunID string
+}
+
+func newSandboxPruneCmd(s streams) *cobra.Command {
+	o := &sandboxPruneOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Remove the containers, volumes and networks rehearse runs left behind",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	cmd.Flags().StringVar(&o.RunID, "run", "", "remove only this run's objects (default: every rehearse run)")
+	return cmd
+}
+
+func (o *sandboxPruneOptions) run(ctx context.Context) error {
+	if err := sandbox.Ping(ctx); err != nil {
+		return cannotJudge(err)
+	}
+	p, err := sandbox.Prune(ctx, o.RunID)
+	fmt.Fprintf(o.out, "removed %d container(s), %d volume(s), %d network(s)\n", p.Containers, p.Volumes, p.Networks)
+	if err != nil {
+		return cannotJudge(errors.Join(errors.New("prune incomplete"), err))
+	}
+	return nil
+}

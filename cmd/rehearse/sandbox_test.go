@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rehearse-dev/rehearse/internal/testimage"
+	"github.com/rehearse-dev/rehearse/sandbox"
+)
+
+// runSandbox runs `rehearse sandbox ARGS` and returns the exit code the
+// CLI would give, with stdout and stderr.
+func runSandbox(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	cmd := newSandboxCmd(streams{in: strings.NewReader(""), out: &out, err: &errw})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errw)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := cmd.ExecuteContext(ctx)
+	code := exitPass
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err != nil {
+			errw.WriteString("rehearse: " + oneLine(ee.err.Error()) + "\n")
+		}
+	case err != nil:
+		code = exitCannot
+	}
+	return code, out.String(), errw.String()
+}
+
+// requireDocker builds the test image; these tests start containers and
+// check themselves that their run left nothing behind (no TestMain here:
+// the package is shared with the other commands' tests).
+func requireDocker(t *testing.T) {
+	t.Helper()
+	testimage.Require(t)
+	sandbox.ConfigureEnv()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := testimage.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func noLeftovers(t *testing.T, runID string) {
+	t.Helper()
+	left, err := sandbox.Leftovers(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		sandbox.Prune(context.Background(), runID)
+		t.Errorf("run %s left %v", runID, left)
+	}
+}
+
+func TestSandboxDockerUnreachable(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "tcp://127.0.0.1:1")
+	for _, args := range [][]string{
+		{"run", "../../examples/sandbox/env.yaml"},
+		{"prune"},
+	} {
+		code, _, stderr := runSandbox(t, args...)
+		if code != exitCannot {
+			t.Errorf("%v: exit %d, want %d", args, code, exitCannot)
+		}
+		if !strings.Contains(stderr, "Docker is unreachable at tcp://127.0.0.1:1") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: stderr %q, want one line saying Docker is unreachable", args, stderr)
+		}
+	}
+}
+
+func TestSandboxBadFile(t *testing.T) {
+	dir := t.TempDir()
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte("apiVersion: rehearse/v1\nkind: Environment\nname: x\nservices:\n  db:\n    imagee: busybox\n"), 0o644)
+	code, _, stderr := runSandbox(t, "run", f)
+	if code != exitCannot || !strings.Contains(stderr, f+": line 6: field imagee not found") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSandboxExample runs the shipped example as a user would: it builds
+// its image from the example's context and blocks on the lost rows.
+func TestSandboxExample(t *testing.T) {
+	requireDocker(t)
+	id := testimage.RunID()
+	code, stdout, stderr := runSandbox(t, "run", "../../examples/sandbox/env.yaml", "--run-id", id)
+	noLeftovers(t, id)
+	if code != exitBlock {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitBlock, stdout, stderr)
+	}
+	for _, want := range []string{"docker_container.db", "/var/lib/db", "1,204 files"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestSandboxKeepAndPrune(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: keep
+services:
+  app:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    volumes: {state: /state}
+change:
+  - exec: {service: app, command: "touch /state/x"}
+`), 0o644)
+	id := testimage.RunID()
+	code, _, stderr := runSandbox(t, "run", f, "--keep", "--run-id", id, "--format", "json")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0: %s", code, stderr)
+	}
+	for _, want := range []string{"docker exec -it rehearse-" + id + "-app sh", "rehearse sandbox prune --run " + id} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	left, _ := sandbox.Leftovers(context.Background(), id)
+	if len(left) != 3 {
+		t.Errorf("kept objects %v, want a container, a volume and a network", left)
+	}
+	code, stdout, stderr := runSandbox(t, "prune", "--run", id)
+	if code != exitPass || !strings.Contains(stdout, "removed 1 container(s), 1 volume(s), 1 network(s)") {
+		t.Errorf("prune: exit %d, %q %q", code, stdout, stderr)
+	}
+	noLeftovers(t, id)
+}
