@@ -44,7 +44,8 @@ func hex2(c byte) string {
 }
 
 // mdEscape makes text safe inside Markdown and the HTML GitHub allows in
-// it: HTML is escaped, Markdown punctuation is backslash-escaped, table
+// it: HTML is escaped, the Markdown punctuation that starts emphasis, code,
+// links, mentions or references is backslash-escaped, table
 // pipes cannot end a cell and line breaks cannot end a row.
 func mdEscape(s string) string {
 	s = termSafe(s)
@@ -63,7 +64,7 @@ func mdEscape(s string) string {
 			b.WriteString("&#39;")
 		case '|':
 			b.WriteString("&#124;")
-		case '\\', '`', '*', '_', '[', ']', '(', ')', '#', '!', '~', '{', '}', '+', '-', '.', ':', '@', '=':
+		case '\\', '`', '*', '_', '[', ']', '#', '!', '~', '@':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
