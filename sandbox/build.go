@@ -22,6 +22,12 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	if spec.Build == nil {
 		return spec.Image, nil
 	}
+	s.mu.Lock()
+	tag, ok := s.built[spec.Build]
+	s.mu.Unlock()
+	if ok {
+		return tag, nil
+	}
 	dir := spec.Build.Context
 	if !filepath.IsAbs(dir) && s.env.File != "" {
 		dir = filepath.Join(filepath.Dir(s.env.File), dir)
@@ -31,6 +37,9 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	if err != nil {
 		return "", fmt.Errorf("build %s: %w", name, err)
 	}
+	s.mu.Lock()
+	s.built[spec.Build] = tag
+	s.mu.Unlock()
 	return tag, nil
 }
 

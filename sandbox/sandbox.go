@@ -80,6 +80,7 @@ type Sandbox struct {
 	mu       sync.Mutex
 	services map[string]*service
 	volumes  map[string]string // volume name in the file → Docker name
+	built    map[*Build]string // images built in this run, by spec
 }
 
 type service struct {
@@ -102,7 +103,7 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	if runID == "" {
 		runID = NewRunID()
 	}
-	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, log: io.Discard}
+	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, built: map[*Build]string{}, log: io.Discard}
 	for _, o := range opts {
 		if o.Progress != nil {
 			s.log = o.Progress
