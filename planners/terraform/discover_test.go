@@ -3,6 +3,7 @@ package terraform
 import (
 	"errors"
 	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,15 @@ func TestFind(t *testing.T) {
 				t.Errorf("got %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFindRelative: terraform runs in the isolated copy, so a relative
+// --terraform ./bin/terraform must come back absolute.
+func TestFindRelative(t *testing.T) {
+	f := finder{getenv: func(string) string { return "" }, lookPath: func(n string) (string, error) { return n, nil }}
+	got, err := f.find("./bin/terraform")
+	if err != nil || !filepath.IsAbs(got) || filepath.Base(got) != "terraform" {
+		t.Errorf("got %q, %v; want an absolute path to terraform", got, err)
 	}
 }

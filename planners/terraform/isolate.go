@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -52,18 +53,22 @@ func isolate(ctx context.Context, src string) (ws *workspace, err error) {
 	}()
 
 	rel := filepath.Base(src)
-	if repo := repoRoot(src); repo != "" && repo != src {
-		rel, err = filepath.Rel(repo, src)
-		if err != nil {
-			return nil, fmt.Errorf("isolate %s: %w", src, err)
-		}
-		if err := mirrorAncestors(filepath.Join(root, "src"), repo, rel); err != nil {
+	repo := repoRoot(src)
+	if repo != "" && repo != src {
+		if rel, err = filepath.Rel(repo, src); err != nil {
 			return nil, fmt.Errorf("isolate %s: %w", src, err)
 		}
 	}
 	dir := filepath.Join(root, "src", rel)
 	if err := copyTree(ctx, src, dir); err != nil {
 		return nil, fmt.Errorf("isolate %s: %w", src, err)
+	}
+	// Mirroring costs a file system operation per sibling, so only pay it
+	// when the configuration can reach outside its directory.
+	if rel != filepath.Base(src) && refersUp(dir) {
+		if err := mirrorAncestors(filepath.Join(root, "src"), repo, rel); err != nil {
+			return nil, fmt.Errorf("isolate %s: %w", src, err)
+		}
 	}
 	return &workspace{root: root, dir: dir}, nil
 }
@@ -109,6 +114,23 @@ func mirrorAncestors(dst, repo, rel string) error {
 		from, to = filepath.Join(from, next), filepath.Join(to, next)
 	}
 	return nil
+}
+
+// refersUp reports whether any configuration file below dir mentions a
+// parent directory ("../"), as a local module source or a file() path does.
+func refersUp(dir string) bool {
+	found := false
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return filepath.SkipAll
+		}
+		if n := d.Name(); d.Type().IsRegular() && (strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json")) {
+			b, err := os.ReadFile(path)
+			found = err != nil || bytes.Contains(b, []byte("../")) || bytes.Contains(b, []byte(`..\\`))
+		}
+		return nil
+	})
+	return found
 }
 
 // copyTree copies src to dst, keeping modes and symlinks and skipping

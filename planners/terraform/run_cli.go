@@ -49,8 +49,15 @@ func (c *cli) stream(w io.Writer) {
 
 // version runs `version` itself rather than through tfexec: tfexec only
 // understands terraform's text format, and only the text format names the
-// tool (OpenTofu's JSON keeps the terraform_version key).
+// tool (OpenTofu's JSON keeps the terraform_version key). tfexec asks for
+// `version -json` anyway before init and show; asking it now, alongside,
+// caches its answer off the critical path and before progress streaming
+// starts, which keeps that JSON out of the user's terminal.
 func (c *cli) version(ctx context.Context, dir string) (string, *version.Version, error) {
+	var wg sync.WaitGroup
+	var cacheErr error
+	wg.Go(func() { _, _, cacheErr = c.tf.Version(ctx, false) })
+
 	cmd := exec.CommandContext(ctx, c.path, "version")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1")
@@ -58,6 +65,7 @@ func (c *cli) version(ctx context.Context, dir string) (string, *version.Version
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	wg.Wait()
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", nil, fmt.Errorf("%s version: %w", c.path, ctx.Err())
@@ -69,13 +77,9 @@ func (c *cli) version(ctx context.Context, dir string) (string, *version.Version
 		return "", nil, fmt.Errorf("%s version: %w", c.path, err)
 	}
 	c.tool = tool
-	// tfexec checks the version itself before init and show, writing the
-	// JSON to the progress stream; asking now, before streaming starts,
-	// caches the answer and keeps that JSON out of the user's terminal.
-	if v.GreaterThanOrEqual(minVersion) {
-		if _, _, err := c.tf.Version(ctx, false); err != nil {
-			return "", nil, fmt.Errorf("%s version -json: %w", c.path, err)
-		}
+	// Below 0.12 the caller refuses with a clearer message than tfexec's.
+	if cacheErr != nil && v.GreaterThanOrEqual(minVersion) {
+		return "", nil, fmt.Errorf("%s version -json: %w", c.path, cacheErr)
 	}
 	return tool, v, nil
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# bench/terraform.sh: what does rehearse cost on top of terraform itself?
+#
+# Times `rehearse plan --dir FIXTURE` against the bare commands a CI job would
+# otherwise run on a fresh checkout of the same fixture:
+#   terraform init && terraform plan -out p && terraform show -json p
+# and prints both medians and their ratio (goal: at most 1.10).
+#
+#   bench/terraform.sh                 # 15 runs each on examples/terraform
+#   RUNS=30 FIXTURE=infra/ bench/terraform.sh
+#
+# Uses hyperfine when installed, else an interleaved loop timed with date, so
+# a noisy neighbour on a shared machine hits both sides alike.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-15}
+FIXTURE=$(cd "${FIXTURE:-examples/terraform}" && pwd)
+TF=${REHEARSE_TERRAFORM:-$PWD/bin/terraform}
+[ -x "$TF" ] || { echo "bench: no terraform at $TF: run make tools (or set REHEARSE_TERRAFORM)" >&2; exit 2; }
+export REHEARSE_TERRAFORM=$TF
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/rehearse" ./cmd/rehearse
+
+# Each bare run starts from a fresh copy without .terraform, as rehearse's
+# isolated copy does, so both sides pay for the same init.
+cat >"$work/bare.sh" <<SH
+#!/usr/bin/env bash
+set -euo pipefail
+rm -rf "$work/bare" && cp -R "$FIXTURE" "$work/bare" && rm -rf "$work/bare/.terraform"
+cd "$work/bare"
+"$TF" init -input=false >/dev/null 2>&1
+"$TF" plan -input=false -out p >/dev/null 2>&1
+"$TF" show -json p >/dev/null 2>&1
+SH
+# Exit 1 (block) is a verdict; only 2 (could not judge) is a failure.
+cat >"$work/rehearse.sh" <<SH
+#!/usr/bin/env bash
+"$work/rehearse" plan --dir "$FIXTURE" --format json >/dev/null 2>&1
+rc=\$?; [ \$rc -le 1 ] || { echo "rehearse exited \$rc" >&2; exit \$rc; }
+SH
+chmod +x "$work/bare.sh" "$work/rehearse.sh"
+
+if command -v hyperfine >/dev/null; then
+	hyperfine --warmup 2 --runs "$RUNS" --export-json "$work/h.json" \
+		-n rehearse "$work/rehearse.sh" -n terraform "$work/bare.sh"
+	read -r r t < <(python3 -c 'import json,sys; r={x["command"]: x["median"]*1000 for x in json.load(open(sys.argv[1]))["results"]}; print(round(r["rehearse"]), round(r["terraform"]))' "$work/h.json")
+else
+	ms() { local s e; s=$(date +%s%N); "$1" || exit 2; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+	median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+	ms "$work/bare.sh" >/dev/null; ms "$work/rehearse.sh" >/dev/null # warm the page cache
+	: >"$work/r"; : >"$work/t"
+	for _ in $(seq "$RUNS"); do
+		ms "$work/rehearse.sh" >>"$work/r"
+		ms "$work/bare.sh" >>"$work/t"
+	done
+	r=$(median <"$work/r"); t=$(median <"$work/t")
+	echo "rehearse runs (ms): $(tr '\n' ' ' <"$work/r")"
+	echo "terraform runs (ms): $(tr '\n' ' ' <"$work/t")"
+fi
+
+echo "fixture: $FIXTURE ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
+echo "rehearse plan --dir:            median ${r} ms"
+echo "terraform init+plan+show -json: median ${t} ms"
+awk -v r="$r" -v t="$t" 'BEGIN { printf "ratio: %.2fx (goal <= 1.10x)\n", r / t }'
