@@ -103,7 +103,8 @@ func ParsePolicy(name string, b []byte) (Policy, error) {
 		if errors.Is(err, io.EOF) {
 			return Policy{}, fmt.Errorf("%s: empty policy file", name)
 		}
-		return Policy{}, fmt.Errorf("%s: %s", name, oneLine(err.Error()))
+		msg := strings.TrimPrefix(oneLine(err.Error()), "yaml: unmarshal errors: ")
+		return Policy{}, fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
 	}
 	if err := p.validate(); err != nil {
 		return Policy{}, fmt.Errorf("%s: %w", name, err)
