@@ -333,24 +333,17 @@ func configHash(image string, spec *ServiceSpec) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// Down removes every object of the run: the tracked containers first, then
-// anything else carrying the run's label, then volumes and the network. It
-// runs on its own context so that a cancelled run is still cleaned up.
+// Down removes every object of the run. It sweeps by the run's label
+// rather than terminating the tracked containers one by one: a forced
+// removal is one call per container (no separate stop), and the sweep also
+// finds objects whose creation was interrupted before they were tracked.
+// It runs on its own context so that a cancelled run is still cleaned up.
 func (s *Sandbox) Down(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
 	defer cancel()
 	s.mu.Lock()
-	svcs := make([]*service, 0, len(s.services))
-	for _, sv := range s.services {
-		svcs = append(svcs, sv)
-	}
 	s.services = map[string]*service{}
 	s.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, sv := range svcs {
-		wg.Go(func() { sv.container.Terminate(ctx, tc.StopTimeout(0)) })
-	}
-	wg.Wait()
 	_, err := prune(ctx, s.cli, s.run)
 	s.provider.Close()
 	return err
