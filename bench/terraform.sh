@@ -8,6 +8,7 @@
 #
 #   bench/terraform.sh                 # 15 runs each on examples/terraform
 #   RUNS=30 FIXTURE=infra/ bench/terraform.sh
+#   RESOURCES=300 bench/terraform.sh   # the example plus 300 more resources
 #
 # Uses hyperfine when installed, else an interleaved loop timed with date, so
 # a noisy neighbour on a shared machine hits both sides alike.
@@ -22,6 +23,16 @@ export REHEARSE_TERRAFORM=$TF
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# A larger plan shows the overhead at a realistic size: rehearse's cost is
+# roughly fixed (two version probes, the copy), terraform's grows.
+if [ "${RESOURCES:-0}" -gt 0 ]; then
+	cp -R "$FIXTURE" "$work/fixture"
+	for i in $(seq "$RESOURCES"); do
+		printf 'resource "terraform_data" "r%d" {\n  input = { n = %d, db = terraform_data.database.id }\n}\n' "$i" "$i"
+	done >"$work/fixture/bench_extra.tf"
+	FIXTURE=$work/fixture
+fi
 go build -o "$work/rehearse" ./cmd/rehearse
 
 # Each bare run starts from a fresh copy without .terraform, as rehearse's
@@ -61,7 +72,7 @@ else
 	echo "terraform runs (ms): $(tr '\n' ' ' <"$work/t")"
 fi
 
-echo "fixture: $FIXTURE ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
+echo "fixture: $FIXTURE${RESOURCES:+ (+$RESOURCES resources)} ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
 echo "rehearse plan --dir:            median ${r} ms"
 echo "terraform init+plan+show -json: median ${t} ms"
 awk -v r="$r" -v t="$t" 'BEGIN { printf "ratio: %.2fx (goal <= 1.10x)\n", r / t }'
