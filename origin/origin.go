@@ -76,16 +76,16 @@ func (g Git) Detect(ctx context.Context, r Rules) (Result, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return Result{}, fmt.Errorf("origin auto: git is not installed or not on PATH: %w", err)
+			return Result{}, fmt.Errorf("origin: git is not installed or not on PATH: %w", err)
 		}
 		if ctx.Err() != nil {
-			return Result{}, fmt.Errorf("origin auto: %w", ctx.Err())
+			return Result{}, fmt.Errorf("origin: %w", ctx.Err())
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return Result{}, fmt.Errorf("origin auto: cannot read the HEAD commit (is this a git repository with a commit?): %s", msg)
+		return Result{}, fmt.Errorf("origin: cannot read the HEAD commit (is this a git repository with a commit?): %s", msg)
 	}
 	return Decide(stdout.String(), r)
 }
@@ -95,7 +95,7 @@ func (g Git) Detect(ctx context.Context, r Rules) (Result, error) {
 func Decide(out string, r Rules) (Result, error) {
 	parts := strings.SplitN(strings.TrimRight(out, "\n"), sep, 3)
 	if len(parts) != 3 || len(parts[0]) < 12 {
-		return Result{}, fmt.Errorf("origin auto: unexpected git log output %q", out)
+		return Result{}, fmt.Errorf("origin: unexpected git log output %q", out)
 	}
 	hash, author, trailers := parts[0], parts[1], parts[2]
 	short := hash[:12]

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -25,6 +26,7 @@ type planOptions struct {
 	Origin    string
 	Workspace string
 	FailOn    string
+	Approvals string
 	output    outputOptions
 
 	// Producing the plan from a directory.
@@ -50,6 +52,7 @@ func newPlanCmd(s streams) *cobra.Command {
   rehearse plan --format markdown plan.json > comment.md
   rehearse plan --format json - < plan.json
   rehearse plan --policy rehearse.yaml --origin ai plan.json
+  rehearse plan --origin auto --approvals .rehearse/approvals.yaml plan.json
   rehearse plan --dir infra/ --state snapshots/prod.tfstate`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,7 +64,8 @@ func newPlanCmd(s streams) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
-	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human, ai or auto (default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the HEAD commit's trailers and author; default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`); a blocked finding approved for this exact change passes")
 	f.StringVar(&o.Workspace, "workspace", "", "Terraform workspace, used as the environment of resources nothing else places")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
@@ -95,11 +99,15 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
+	approvals, err := loadApprovals(o.Approvals)
+	if err != nil {
+		return cannotJudge(err)
+	}
 	set, notes, err := o.readSet(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
-	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes})
+	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes, Approvals: approvals})
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
 	}
@@ -179,9 +187,21 @@ func loadPolicy(file string) (verdict.Policy, error) {
 	return verdict.LoadPolicy(file)
 }
 
+// loadApprovals reads --approvals; none given means no approvals. A file
+// that is named but missing or malformed is an error (exit 2), never an
+// empty list.
+func loadApprovals(file string) ([]verdict.Approval, error) {
+	if file == "" {
+		return nil, nil
+	}
+	return verdict.LoadApprovals(file)
+}
+
 // resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and
-// what decided it.
-func resolveOrigin(_ context.Context, flag string, _ *verdict.Policy) (verdict.OriginInfo, error) {
+// what decided it. "auto" reads the HEAD commit of the repository in the
+// current directory, where CI checks the change out; any git failure is an
+// error, so an unknown origin is never taken for human.
+func resolveOrigin(ctx context.Context, flag string, pol *verdict.Policy) (verdict.OriginInfo, error) {
 	val, by := flag, "--origin"
 	if val == "" {
 		if env := os.Getenv("REHEARSE_ORIGIN"); env != "" {
@@ -195,8 +215,18 @@ func resolveOrigin(_ context.Context, flag string, _ *verdict.Policy) (verdict.O
 		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by}, nil
 	case "ai":
 		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by}, nil
+	case "auto":
+		r, err := origin.Git{}.Detect(ctx, origin.Rules{Trailers: pol.Origin.Trailers, Agents: pol.Origin.Agents})
+		if err != nil {
+			return verdict.OriginInfo{}, fmt.Errorf("%s auto: %w", by, err)
+		}
+		o := verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: r.DecidedBy}
+		if r.AI {
+			o.Origin = verdict.OriginAI
+		}
+		return o, nil
 	}
-	return verdict.OriginInfo{}, fmt.Errorf("%s: origin must be human or ai, not %q", by, val)
+	return verdict.OriginInfo{}, fmt.Errorf("%s: origin must be human, ai or auto, not %q", by, val)
 }
 
 // decisionExit maps a decision to the exit code.
