@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,68 @@ change:
 	}
 	if len(left) > 0 {
 		t.Errorf("after cancel and Down: %v", left)
+	}
+}
+
+// TestUpFailureTearsDown: a service that never gets ready fails Up, which
+// removes what it had created.
+func TestUpFailureTearsDown(t *testing.T) {
+	testimage.Require(t)
+	env := parse(t, `
+apiVersion: rehearse/v1
+kind: Environment
+name: upfail
+services:
+  ok:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    volumes: {v: /v}
+  bad:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    seed: ["exit 3"]
+`)
+	id := testimage.RunID()
+	_, err := sandbox.Up(context.Background(), env, id)
+	if err == nil || !strings.Contains(err.Error(), "seed bad #1: exit 3") {
+		t.Errorf("Up = %v, want the failing seed", err)
+	}
+	left, _ := sandbox.Leftovers(context.Background(), id)
+	if len(left) > 0 {
+		t.Errorf("after a failed Up: %v", left)
+	}
+}
+
+// TestScriptAndPort: a service ready on a port, reached by name from a
+// script step's runner; the runner shows in the events and is removed.
+func TestScriptAndPort(t *testing.T) {
+	env := parse(t, `
+apiVersion: rehearse/v1
+kind: Environment
+name: script
+services:
+  web:
+    image: `+testimage.Busybox+`
+    command: "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"
+    ready: {port: 8080, timeout: 10s}
+change:
+  - script:
+      image: `+testimage.Busybox+`
+      run: "wget -q -O - http://web:8080/ | grep -q hello"
+    timeout: 10s
+`)
+	s := up(t, context.Background(), env)
+	evs, err := s.Apply(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runner []string
+	for _, e := range evs {
+		if e.Object == "runner" {
+			runner = append(runner, e.Action)
+		}
+	}
+	if got := strings.Join(runner, ","); got != "create,start,die,destroy" {
+		t.Errorf("runner events %q, want create,start,die,destroy (all: %v)", got, evs)
 	}
 }
