@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -99,13 +100,16 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	approvals, err := loadApprovals(o.Approvals)
+	approvals, approvalsNote, err := loadApprovals(o.Approvals)
 	if err != nil {
 		return cannotJudge(err)
 	}
 	set, notes, err := o.readSet(ctx)
 	if err != nil {
 		return cannotJudge(err)
+	}
+	if approvalsNote != "" {
+		notes = append(notes, approvalsNote)
 	}
 	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes, Approvals: approvals})
 	if err := o.output.write(o.out, &v); err != nil {
@@ -187,14 +191,19 @@ func loadPolicy(file string) (verdict.Policy, error) {
 	return verdict.LoadPolicy(file)
 }
 
-// loadApprovals reads --approvals; none given means no approvals. A file
-// that is named but missing or malformed is an error (exit 2), never an
-// empty list.
-func loadApprovals(file string) ([]verdict.Approval, error) {
+// loadApprovals reads --approvals. A malformed file is an error (exit 2),
+// never an empty list. A missing one means no approvals, said in a note: a
+// CI job names the file before anyone has approved anything, and without
+// approvals nothing can pass that would not pass anyway.
+func loadApprovals(file string) ([]verdict.Approval, string, error) {
 	if file == "" {
-		return nil, nil
+		return nil, "", nil
 	}
-	return verdict.LoadApprovals(file)
+	a, err := verdict.LoadApprovals(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Sprintf("approvals file %s does not exist: no approvals applied", file), nil
+	}
+	return a, "", err
 }
 
 // resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and
