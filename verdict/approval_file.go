@@ -102,18 +102,22 @@ func LoadApprovals(file string) ([]Approval, error) {
 	return ParseApprovals(file, b)
 }
 
-// AppendApproval validates a and appends it to the approvals file, creating
-// the file and its directories when missing. The existing file is parsed
+// AppendApproval validates the approvals and appends them to the approvals
+// file in one write, creating the file and its directories when missing. The existing file is parsed
 // first, so an append never builds on a malformed file; it is edited as a
 // YAML tree, so comments a reviewer left stay. The file is replaced by a
 // rename, so a reader never sees half of it.
-func AppendApproval(file string, a Approval) error {
-	if err := a.Validate(); err != nil {
-		return fmt.Errorf("approval: %w", err)
-	}
-	entry, err := encodeNode(a)
-	if err != nil {
-		return err
+func AppendApproval(file string, approvals ...Approval) error {
+	var entries []*yaml.Node
+	for i := range approvals {
+		if err := approvals[i].Validate(); err != nil {
+			return fmt.Errorf("approval: %w", err)
+		}
+		n, err := encodeNode(approvals[i])
+		if err != nil {
+			return err
+		}
+		entries = append(entries, n)
 	}
 	var doc yaml.Node
 	old, err := os.ReadFile(file)
@@ -144,7 +148,7 @@ func AppendApproval(file string, a Approval) error {
 		*list = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	}
 	list.Style = 0 // block style, one entry per paragraph, whatever it was
-	list.Content = append(list.Content, entry)
+	list.Content = append(list.Content, entries...)
 
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

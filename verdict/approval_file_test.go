@@ -145,3 +145,23 @@ func TestApplyApprovals(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendApprovalAllOrNothing(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "approvals.yaml")
+	good, bad := validApproval(), validApproval()
+	bad.Fingerprint = "sha256:short"
+	if err := AppendApproval(file, good, bad); err == nil {
+		t.Fatal("appended a batch with an invalid approval")
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("a refused batch wrote part of itself")
+	}
+	second := good
+	second.Finding = "RH-8a231c3eed"
+	if err := AppendApproval(file, good, second); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadApprovals(file); err != nil || len(got) != 2 {
+		t.Fatalf("got %d approvals, %v", len(got), err)
+	}
+}

@@ -98,12 +98,18 @@ func (o *approveOptions) run(ctx context.Context) error {
 		}
 	}
 	at := o.now().UTC().Format(time.RFC3339)
+	var approvals []verdict.Approval
 	for _, id := range o.Findings {
-		f := byID[id]
-		a := verdict.Approval{Finding: id, Fingerprint: v.Fingerprint, By: o.By, At: at, Reason: o.Reason, Rollback: o.Rollback}
-		if err := verdict.AppendApproval(o.Approvals, a); err != nil {
-			return cannotJudge(err)
-		}
+		approvals = append(approvals, verdict.Approval{Finding: id, Fingerprint: v.Fingerprint, By: o.By, At: at, Reason: o.Reason, Rollback: o.Rollback})
+	}
+	// All or nothing, and before printing: a reader that stops early (a
+	// closed pipe) must not leave half the approvals written.
+	if err := verdict.AppendApproval(o.Approvals, approvals...); err != nil {
+		return cannotJudge(err)
+	}
+	for _, a := range approvals {
+		f := byID[a.Finding]
+		id := a.Finding
 		fmt.Fprintf(o.out, "approved %s (%s %s) for change %s\n", id, f.Rule, printable(orWhole(f.Address)), v.Fingerprint)
 		fmt.Fprintf(o.out, "  by %s at %s\n  reason: %s\n  rollback: %s\n  written to %s\n",
 			printable(a.By), a.At, printable(a.Reason), printable(a.Rollback), o.Approvals)
