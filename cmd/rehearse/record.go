@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse-dev/rehearse/report"
+	"github.com/rehearse-dev/rehearse/sandbox"
+	"github.com/rehearse-dev/rehearse/scenarios"
+)
+
+// recordOptions are the flags of `rehearse record`.
+type recordOptions struct {
+	streams
+	rec     scenarios.RecordOptions
+	Timeout time.Duration
+}
+
+func newRecordCmd(s streams) *cobra.Command {
+	o := &recordOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "record --name NAME (--plan PLAN.json | --dir DIR [--state STATE] | --containers ENV.yaml)",
+		Short: "Capture a change as a new scenario, with the current verdict as its expectation",
+		Long: `record writes a scenario folder: the plan with every sensitive value redacted
+(and values of attributes named like secrets: password, token, private_key…),
+or the environment file, and a scenario.yaml whose expectation is the verdict
+the recorded files give now. It prints that verdict: check it is the one the
+change deserves before committing the folder.
+
+A directory (--dir, --state) is planned now and stored as its plan. The same
+input always gives the same files.`,
+		Example: `  rehearse record --plan plan.json --name my-change --out scenarios/my-change
+  rehearse record --dir infra/ --state prod.tfstate --name prod-rename --out scenarios/prod-rename
+  rehearse record --containers examples/sandbox/env.yaml --name shop-log-level --out scenarios/shop-log-level`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	f := cmd.Flags()
+	r := &o.rec
+	f.StringVar(&r.Name, "name", "", "scenario name (required): lower-case letters, digits, '.', '_', '-'")
+	f.StringVar(&r.Out, "out", "", "folder to write (default: ./NAME)")
+	f.StringVar(&r.Plan, "plan", "", "plan JSON to record (terraform show -json)")
+	f.StringVar(&r.Dir, "dir", "", "Terraform directory to plan now (init, plan, show only) and record")
+	f.StringVar(&r.State, "state", "", "with --dir: the state snapshot to plan against")
+	f.StringVar(&r.Containers, "containers", "", "sandbox environment file to record (runs it in Docker)")
+	f.StringVar(&r.Policy, "policy", "", "policy file to record with the scenario (default: the built-in policy)")
+	f.StringVar(&r.Summary, "summary", "", "one line saying what the change does")
+	f.StringVar(&r.Source, "source", "", "link to the incident or write-up the scenario re-creates")
+	f.StringVar(&r.Origin, "origin", "", "who wrote the change: ai or human")
+	f.StringVar(&r.Terraform, "terraform", "", "with --dir: terraform or tofu binary (default: discover)")
+	f.BoolVar(&r.Force, "force", false, "write into a folder that is not empty")
+	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the run")
+	cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func (o *recordOptions) run(ctx context.Context) error {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	if o.rec.Containers != "" {
+		sandbox.ConfigureEnv()
+	}
+	if isTerminal(o.err) {
+		o.rec.Progress = o.err
+	} else {
+		o.rec.Progress = io.Discard
+	}
+	rec, err := scenarios.Record(ctx, o.rec)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	dir := filepath.Dir(rec.Scenario.File)
+	fmt.Fprintf(o.out, "recorded scenario %s in %s:\n", rec.Scenario.Name, dir)
+	for _, f := range rec.Files {
+		fmt.Fprintf(o.out, "  %s\n", filepath.Join(dir, f))
+	}
+	fmt.Fprintln(o.out)
+	if err := report.Render(o.out, report.Text, &rec.Verdict, report.Options{Color: useColor(o.out)}); err != nil {
+		return cannotJudge(err)
+	}
+	fmt.Fprintln(o.out)
+	fmt.Fprintf(o.out, "expectation written (check it is the verdict this change deserves):\n  decision: %s\n", rec.Scenario.Expect.Decision)
+	for _, f := range rec.Scenario.Expect.Findings {
+		fmt.Fprintf(o.out, "  finding:  %s\n", f)
+	}
+	for _, n := range rec.Notes {
+		fmt.Fprintf(o.out, "note: %s\n", n)
+	}
+	fmt.Fprintf(o.out, "\nreplay it with: rehearse replay %s\n", dir)
+	return nil
+}

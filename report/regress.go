@@ -1,0 +1,170 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rehearse-dev/rehearse/scenarios"
+)
+
+// RegressSchema names the JSON form of a regression result.
+const RegressSchema = "rehearse.regress/v1"
+
+// RenderRegression writes the result of `rehearse regress` in text (a
+// table, then the differences of every scenario that did not match), JSON
+// or JUnit. Markdown and SARIF describe one change and are refused.
+func RenderRegression(w io.Writer, f Format, g *scenarios.Regression, o Options) error {
+	switch f {
+	case Text:
+		return regressText(w, g, o)
+	case JSON:
+		return regressJSON(w, g)
+	case JUnit:
+		return regressJUnit(w, g)
+	}
+	return fmt.Errorf("a regression result is written as text, json or junit, not %s", f)
+}
+
+// RenderExpectation writes the expected-vs-actual part of a replay, after
+// the verdict: "matches" or the differences, one per line.
+func RenderExpectation(w io.Writer, r *scenarios.Result, o Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
+	t.line("")
+	t.line("%s", t.paint(ansiBold, "expected vs actual ("+termSafe(r.File)+")"))
+	if r.Expected != nil {
+		t.line("  expected: %s", termSafe(expectLine(r.Expected)))
+	}
+	if r.Actual != nil {
+		t.line("  actual:   %s", termSafe(expectLine(r.Actual)))
+	}
+	switch r.Status {
+	case scenarios.OK:
+		t.line("  %s", t.paint(ansiGreen, "MATCH: the verdict is the one expected"))
+	case scenarios.Regressed:
+		t.line("  %s", t.paint(ansiRed, fmt.Sprintf("MISMATCH: %d difference(s)", len(r.Diff))))
+		for _, d := range r.Diff {
+			t.line("    %s", t.paint(diffColor(d), termSafe(d.String())))
+		}
+	default:
+		t.line("  %s: %s", strings.ToUpper(string(r.Status)), termSafe(r.Reason))
+	}
+	return t.w.Flush()
+}
+
+func expectLine(e *scenarios.Expect) string {
+	if len(e.Findings) == 0 {
+		return string(e.Decision) + ", no findings"
+	}
+	var fs []string
+	for _, f := range e.Findings {
+		fs = append(fs, f.String())
+	}
+	return fmt.Sprintf("%s, %d finding(s): %s", e.Decision, len(e.Findings), strings.Join(fs, "; "))
+}
+
+func diffColor(d scenarios.Difference) string {
+	if d.Kind == "unexpected" {
+		return ansiGreen
+	}
+	return ansiRed
+}
+
+func statusText(r *scenarios.Result) string {
+	switch r.Status {
+	case scenarios.OK:
+		return "ok"
+	case scenarios.Regressed:
+		return "REGRESSED"
+	case scenarios.Errored:
+		return "ERROR: " + r.Reason
+	}
+	return "skipped (" + r.Reason + ")"
+}
+
+func statusColor(s scenarios.Status) string {
+	switch s {
+	case scenarios.OK:
+		return ansiGreen
+	case scenarios.Skipped:
+		return ansiYellow
+	}
+	return ansiRed
+}
+
+func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
+	nameW, inW := len("SCENARIO"), len("INPUT")
+	for _, r := range g.Results {
+		nameW, inW = max(nameW, len(r.Name)), max(inW, len(r.Input))
+	}
+	row := func(name, input, exp, act, status string) string {
+		return fmt.Sprintf("%-*s  %-*s  %-8s  %-8s  %s", nameW, name, inW, input, exp, act, status)
+	}
+	t.line("%s", t.paint(ansiBold, strings.TrimRight(row("SCENARIO", "INPUT", "EXPECTED", "ACTUAL", "RESULT"), " ")))
+	for i := range g.Results {
+		r := &g.Results[i]
+		exp, act := "-", "-"
+		if r.Expected != nil {
+			exp = string(r.Expected.Decision)
+		}
+		if r.Actual != nil {
+			act = string(r.Actual.Decision)
+		}
+		input := r.Input
+		if input == "" {
+			input = "-"
+		}
+		line := row(termSafe(r.Name), termSafe(input), exp, act, "")
+		t.line("%s%s", line, t.paint(statusColor(r.Status), termSafe(statusText(r))))
+	}
+	for i := range g.Results {
+		r := &g.Results[i]
+		if r.Status != scenarios.Regressed {
+			continue
+		}
+		t.line("")
+		t.line("%s", t.paint(ansiBold, fmt.Sprintf("%s (%s): expected vs actual", termSafe(r.Name), termSafe(r.File))))
+		for _, d := range r.Diff {
+			t.line("  %s", t.paint(diffColor(d), termSafe(d.String())))
+		}
+	}
+	t.line("")
+	shard := ""
+	if g.Shard != "" {
+		shard = " (shard " + g.Shard + ")"
+	}
+	t.line("%d scenario(s)%s: %d ok, %d regressed, %d error(s), %d skipped · %s",
+		len(g.Results), shard, g.Count(scenarios.OK), g.Count(scenarios.Regressed),
+		g.Count(scenarios.Errored), g.Count(scenarios.Skipped), g.Took.Round(10*time.Millisecond))
+	return t.w.Flush()
+}
+
+type regressDoc struct {
+	Schema   string             `json:"schema"`
+	Shard    string             `json:"shard,omitempty"`
+	Summary  map[string]int     `json:"summary"`
+	Duration float64            `json:"duration_seconds"`
+	Results  []scenarios.Result `json:"results"`
+}
+
+func regressJSON(w io.Writer, g *scenarios.Regression) error {
+	doc := regressDoc{
+		Schema: RegressSchema, Shard: g.Shard, Duration: g.Took.Seconds(), Results: g.Results,
+		Summary: map[string]int{
+			"total": len(g.Results),
+			"ok":    g.Count(scenarios.OK), "regressed": g.Count(scenarios.Regressed),
+			"error": g.Count(scenarios.Errored), "skipped": g.Count(scenarios.Skipped),
+		},
+	}
+	if doc.Results == nil {
+		doc.Results = []scenarios.Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
