@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 
@@ -9,19 +8,112 @@ import (
 )
 
 // configIndex is the part of a plan's configuration the verdict needs: which
-// resources refer to which, for the blast radius.
+// resources refer to which, for the blast radius. Each expression is reduced
+// to its references as it is read.
 type configIndex struct {
-	RootModule configModule `json:"root_module"`
+	RootModule configModule
 }
 
 type configModule struct {
-	Resources []struct {
-		Address     string                     `json:"address"`
-		Expressions map[string]json.RawMessage `json:"expressions"`
-	} `json:"resources"`
-	ModuleCalls map[string]struct {
-		Module configModule `json:"module"`
-	} `json:"module_calls"`
+	Resources   []configResource
+	ModuleCalls map[string]*configModule // nil entries: a call without a module
+}
+
+type configResource struct {
+	Address     string
+	Expressions []configExpr // nil after "expressions": null
+}
+
+type configExpr struct {
+	key  string
+	refs []string
+}
+
+// configuration reads the configuration as decoding it into
+// {root_module: {resources: [{address, expressions}], module_calls:
+// {NAME: {module}}}} did: a repeated list key replaces the list, a repeated
+// map key the entry, and null clears.
+func (d *reader) configuration() error {
+	_, err := d.object("configuration", func(k string) error {
+		if !keyIs(k, "root_module") {
+			return d.s.value()
+		}
+		_, err := d.object("configuration.root_module", func(k string) error { return d.configModule(k, &d.config.RootModule) })
+		return err
+	})
+	return err
+}
+
+func (d *reader) configModule(k string, m *configModule) error {
+	switch {
+	case keyIs(k, "resources"):
+		var rs []configResource
+		isNull, err := d.array("resources", func() error {
+			var r configResource
+			_, err := d.object("resources", func(k string) error { return d.configResource(k, &r) })
+			rs = append(rs, r)
+			return err
+		})
+		if isNull {
+			rs = nil
+		} else if rs == nil {
+			rs = []configResource{}
+		}
+		m.Resources = rs
+		return err
+	case keyIs(k, "module_calls"):
+		isObj, err := d.object("module_calls", func(name string) error {
+			if m.ModuleCalls == nil {
+				m.ModuleCalls = map[string]*configModule{}
+			}
+			var call *configModule
+			_, err := d.object("module_calls", func(k string) error {
+				if !keyIs(k, "module") {
+					return d.s.value()
+				}
+				if call == nil {
+					call = &configModule{}
+				}
+				_, err := d.object("module_calls.module", func(k string) error { return d.configModule(k, call) })
+				return err
+			})
+			m.ModuleCalls[name] = call
+			return err
+		})
+		if !isObj && d.typeErr == nil {
+			m.ModuleCalls = nil
+		}
+		return err
+	}
+	return d.s.value()
+}
+
+func (d *reader) configResource(k string, r *configResource) error {
+	switch {
+	case keyIs(k, "address"):
+		return d.stringField("resources.address", &r.Address)
+	case keyIs(k, "expressions"):
+		isObj, err := d.object("resources.expressions", func(k string) error {
+			raw, err := d.s.capture()
+			if err != nil {
+				return err
+			}
+			e := configExpr{key: k, refs: references(raw)}
+			for i := range r.Expressions {
+				if r.Expressions[i].key == k {
+					r.Expressions[i] = e
+					return nil
+				}
+			}
+			r.Expressions = append(r.Expressions, e)
+			return nil
+		})
+		if !isObj && d.typeErr == nil {
+			r.Expressions = nil
+		}
+		return err
+	}
+	return d.s.value()
 }
 
 // dependents maps a configuration address to the configuration addresses
@@ -42,8 +134,8 @@ func (c *configIndex) dependents() map[string][]string {
 func (m *configModule) walk(prefix string, out map[string][]string) {
 	for _, r := range m.Resources {
 		from := prefix + r.Address
-		for _, raw := range r.Expressions {
-			for _, ref := range references(raw) {
+		for _, e := range r.Expressions {
+			for _, ref := range e.refs {
 				if to := resourceRef(ref); to != "" {
 					to = prefix + to
 					if to != from {
@@ -54,16 +146,15 @@ func (m *configModule) walk(prefix string, out map[string][]string) {
 		}
 	}
 	for name, call := range m.ModuleCalls {
-		call.Module.walk(prefix+"module."+name+".", out)
+		if call == nil {
+			call = &configModule{}
+		}
+		call.walk(prefix+"module."+name+".", out)
 	}
 }
 
 // references collects every "references" list inside an expression.
-func references(raw json.RawMessage) []string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return nil
-	}
+func references(raw []byte) []string {
 	var refs []string
 	var walk func(any)
 	walk = func(v any) {
@@ -88,7 +179,7 @@ func references(raw json.RawMessage) []string {
 			}
 		}
 	}
-	walk(v)
+	walk(decodeValue(raw))
 	return refs
 }
 

@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -39,18 +41,228 @@ func convertActions(a tfjson.Actions) (change.Action, change.ReplaceOrder, error
 	return "", "", fmt.Errorf("%w %s", ErrAction, b)
 }
 
-func convertResource(rc *tfjson.ResourceChange) (change.Resource, error) {
-	if rc.Change == nil {
+// errWrongType is a field of a resource change whose value has the wrong
+// JSON type, as decoding into tfjson.ResourceChange reported it.
+var errWrongType = errors.New("a field has the wrong type")
+
+// converter turns one resource change, as raw JSON, into a change.Resource.
+// It decodes the fields tfjson.ResourceChange has, and of the attribute
+// values only what the action needs: all of before and after for updates
+// and replaces (to diff them), the labels and top-level scalars otherwise.
+type converter struct {
+	rc        tfjson.ResourceChange
+	hasChange bool
+	index     []byte
+	actions   tfjson.Actions
+	importing *tfjson.Importing
+	// Raw values of the change object; nil when absent.
+	before, after, afterUnknown, beforeSensitive, afterSensitive, replacePaths []byte
+	typeErr                                                                    string
+}
+
+func (cv *converter) wrongType(field string, c byte) {
+	if cv.typeErr == "" {
+		cv.typeErr = field + " has the wrong type (" + kind(c) + ")"
+	}
+}
+
+// str decodes a string field: null leaves it, another type is an error.
+func (cv *converter) str(p *vparser, field string, dst *string, intern map[string]string) {
+	raw := p.raw()
+	switch raw[0] {
+	case '"':
+		*dst = interned(intern, raw)
+	case 'n':
+	default:
+		cv.wrongType(field, raw[0])
+	}
+}
+
+// interned decodes a string, sharing one copy of each value.
+func interned(intern map[string]string, raw []byte) string {
+	if intern == nil {
+		return decodeString(raw)
+	}
+	if s, ok := intern[string(raw)]; ok {
+		return s
+	}
+	s := decodeString(raw)
+	intern[string(raw)] = s
+	return s
+}
+
+// resource converts one element of resource_changes. addr is the address,
+// for errors.
+func (cv *converter) resource(raw []byte, intern map[string]string) (r change.Resource, addr string, err error) {
+	*cv = converter{}
+	p := &vparser{b: raw}
+	switch c := p.ws(); c {
+	case 'n':
+	case '{':
+		p.i++
+		for first := true; p.next('}', first); first = false {
+			cv.field(p, p.key(), intern)
+		}
+	default:
+		return change.Resource{}, "", fmt.Errorf("%w: the element is a %s, not an object", errWrongType, kind(c))
+	}
+	if cv.typeErr != "" {
+		return change.Resource{}, cv.rc.Address, fmt.Errorf("%w: %s", errWrongType, cv.typeErr)
+	}
+	r, err = cv.convert(intern)
+	return r, cv.rc.Address, err
+}
+
+func (cv *converter) field(p *vparser, rawKey []byte, intern map[string]string) {
+	rc := &cv.rc
+	k := decodeString(rawKey)
+	switch {
+	case keyIs(k, "address"):
+		cv.str(p, "address", &rc.Address, nil)
+	case keyIs(k, "previous_address"):
+		cv.str(p, "previous_address", &rc.PreviousAddress, nil)
+	case keyIs(k, "module_address"):
+		cv.str(p, "module_address", &rc.ModuleAddress, intern)
+	case keyIs(k, "mode"):
+		s := string(rc.Mode)
+		cv.str(p, "mode", &s, intern)
+		rc.Mode = tfjson.ResourceMode(s)
+	case keyIs(k, "type"):
+		cv.str(p, "type", &rc.Type, intern)
+	case keyIs(k, "name"):
+		cv.str(p, "name", &rc.Name, intern)
+	case keyIs(k, "index"):
+		cv.index = p.raw()
+	case keyIs(k, "provider_name"):
+		cv.str(p, "provider_name", &rc.ProviderName, intern)
+	case keyIs(k, "deposed"):
+		cv.str(p, "deposed", &rc.DeposedKey, nil)
+	case keyIs(k, "action_reason"):
+		s := string(rc.ActionReason)
+		cv.str(p, "action_reason", &s, intern)
+		rc.ActionReason = tfjson.ActionReason(s)
+	case keyIs(k, "change"):
+		switch c := p.open(); c {
+		case '{':
+			cv.hasChange = true
+			for first := true; p.next('}', first); first = false {
+				cv.changeField(p, decodeString(p.key()))
+			}
+		case '[':
+			p.i--
+			cv.wrongType("change", p.raw()[0])
+		default:
+			if v := p.raw(); v[0] == 'n' {
+				cv.hasChange = false
+				cv.before, cv.after, cv.afterUnknown, cv.beforeSensitive, cv.afterSensitive, cv.replacePaths = nil, nil, nil, nil, nil, nil
+				cv.actions, cv.importing = nil, nil
+			} else {
+				cv.wrongType("change", v[0])
+			}
+		}
+	default:
+		p.skip()
+	}
+}
+
+func (cv *converter) changeField(p *vparser, k string) {
+	switch {
+	case keyIs(k, "actions"):
+		raw := p.raw()
+		switch raw[0] {
+		case 'n':
+			cv.actions = nil
+		case '[':
+			cv.actions = tfjson.Actions{}
+			q := &vparser{b: raw, i: 1}
+			for first := true; q.next(']', first); first = false {
+				v := q.raw()
+				switch v[0] {
+				case '"':
+					cv.actions = append(cv.actions, tfjson.Action(decodeString(v)))
+				case 'n':
+					cv.actions = append(cv.actions, "")
+				default:
+					cv.wrongType("change.actions", v[0])
+				}
+			}
+		default:
+			cv.wrongType("change.actions", raw[0])
+		}
+	case keyIs(k, "before"):
+		cv.before = p.raw()
+	case keyIs(k, "after"):
+		cv.after = p.raw()
+	case keyIs(k, "after_unknown"):
+		cv.afterUnknown = p.raw()
+	case keyIs(k, "before_sensitive"):
+		cv.beforeSensitive = p.raw()
+	case keyIs(k, "after_sensitive"):
+		cv.afterSensitive = p.raw()
+	case keyIs(k, "replace_paths"):
+		raw := p.raw()
+		switch raw[0] {
+		case '[':
+			cv.replacePaths = raw
+		case 'n':
+			cv.replacePaths = nil
+		default:
+			cv.wrongType("change.replace_paths", raw[0])
+		}
+	case keyIs(k, "importing"):
+		raw := p.raw()
+		switch raw[0] {
+		case 'n':
+			cv.importing = nil
+		case '{':
+			if cv.importing == nil {
+				cv.importing = &tfjson.Importing{}
+			}
+			q := &vparser{b: raw, i: 1}
+			for first := true; q.next('}', first); first = false {
+				switch k := decodeString(q.key()); {
+				case keyIs(k, "id"):
+					cv.str(q, "change.importing.id", &cv.importing.ID, nil)
+				case keyIs(k, "unknown"):
+					switch v := q.raw(); v[0] {
+					case 't':
+						cv.importing.Unknown = true
+					case 'f':
+						cv.importing.Unknown = false
+					case 'n':
+					default:
+						cv.wrongType("change.importing.unknown", v[0])
+					}
+				default:
+					q.skip()
+				}
+			}
+		default:
+			cv.wrongType("change.importing", raw[0])
+		}
+	case keyIs(k, "generated_config"):
+		var s string
+		cv.str(p, "change.generated_config", &s, nil)
+	default:
+		p.skip()
+	}
+}
+
+// isObject reports whether a raw value is a JSON object.
+func isObject(raw []byte) bool { return len(raw) > 0 && raw[0] == '{' }
+
+func (cv *converter) convert(intern map[string]string) (change.Resource, error) {
+	rc := &cv.rc
+	if !cv.hasChange {
 		return change.Resource{}, fmt.Errorf("%w: no change object", ErrNotPlan)
 	}
 	if rc.Address == "" || rc.Type == "" {
 		return change.Resource{}, fmt.Errorf("%w: a resource change without address or type", ErrNotPlan)
 	}
-	act, order, err := convertActions(rc.Change.Actions)
+	act, order, err := convertActions(cv.actions)
 	if err != nil {
 		return change.Resource{}, err
 	}
-	c := rc.Change
 	r := change.Resource{
 		Address:         rc.Address,
 		PreviousAddress: rc.PreviousAddress,
@@ -67,16 +279,97 @@ func convertResource(rc *tfjson.ResourceChange) (change.Resource, error) {
 	if r.Mode == "" {
 		r.Mode = change.Managed
 	}
-	if rc.Index != nil {
-		b, _ := json.Marshal(rc.Index)
+	if index := decodeValue(cv.index); index != nil {
+		b, _ := json.Marshal(index)
 		r.Index = string(b)
 	}
-	if c.Importing != nil {
-		r.Importing, r.ImportID = true, c.Importing.ID
+	if cv.importing != nil {
+		r.Importing, r.ImportID = true, cv.importing.ID
+	}
+	if act == change.Update || act == change.Replace {
+		return cv.full(r)
+	}
+	// No diff: only the labels, and for a delete the scalars, are needed.
+	switch {
+	case isObject(cv.after) && act != change.Delete:
+		after := partialObject(cv.after, false)
+		r.Labels = labels(after, markSource(after, cv.afterSensitive), intern)
+	case isObject(cv.before):
+		destructive := act.Destructive()
+		before := partialObject(cv.before, destructive)
+		sens := markSource(before, cv.beforeSensitive)
+		if destructive {
+			r.Before = scalars(before, sens)
+		}
+		r.Labels = labels(before, sens, intern)
+	}
+	return r, nil
+}
+
+// markSource decodes a sensitivity mark, unless obj is empty and nothing
+// will look at it.
+func markSource(obj map[string]any, raw []byte) any {
+	if len(obj) == 0 {
+		return nil
+	}
+	return decodeValue(raw)
+}
+
+// full converts an update or replace. It decodes the top-level attributes
+// whose raw JSON differs between before and after, is unknown, forces the
+// replace, holds labels or (for a replace) is a scalar; an attribute with
+// the same bytes on both sides has the same value, and the diff skips it
+// anyway.
+func (cv *converter) full(r change.Resource) (change.Resource, error) {
+	c := &tfjson.Change{
+		AfterUnknown:    decodeValue(cv.afterUnknown),
+		BeforeSensitive: decodeValue(cv.beforeSensitive),
+		AfterSensitive:  decodeValue(cv.afterSensitive),
+	}
+	if cv.replacePaths != nil {
+		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
+	}
+	bRaw, bOK := topLevel(cv.before)
+	aRaw, aOK := topLevel(cv.after)
+	if bOK && aOK {
+		need := map[string]bool{}
+		unknownTop, _ := c.AfterUnknown.(map[string]any)
+		for k, b := range bRaw {
+			if a, ok := aRaw[k]; !ok || !bytes.Equal(a, b) {
+				need[k] = true
+			}
+			if r.Action == change.Replace && b[0] != '{' && b[0] != '[' {
+				need[k] = true
+			}
+		}
+		for k := range aRaw {
+			if _, ok := bRaw[k]; !ok || containsTrue(unknownTop[k]) {
+				need[k] = true
+			}
+		}
+		for k := range unknownTop {
+			if containsTrue(unknownTop[k]) {
+				need[k] = true
+			}
+		}
+		for _, k := range labelKeys {
+			need[k] = true
+		}
+		need["metadata"] = true
+		for _, p := range c.ReplacePaths {
+			if steps, ok := p.([]any); ok && len(steps) > 0 {
+				if k, ok := steps[0].(string); ok {
+					need[k] = true
+				}
+			}
+		}
+		c.Before, c.After = pick(bRaw, need), pick(aRaw, need)
+	} else {
+		c.Before, c.After = decodeValue(cv.before), decodeValue(cv.after)
 	}
 	before, _ := c.Before.(map[string]any)
 	after, _ := c.After.(map[string]any)
-	if act == change.Replace {
+	if r.Action == change.Replace {
 		for _, p := range c.ReplacePaths {
 			steps, ok := p.([]any)
 			if !ok {
@@ -85,19 +378,89 @@ func convertResource(rc *tfjson.ResourceChange) (change.Resource, error) {
 			r.ReplacePaths = append(r.ReplacePaths, pathChange(steps, c))
 		}
 	}
-	if act == change.Update || act == change.Replace {
-		r.Changes = diff(before, after, c)
-	}
-	if act.Destructive() {
+	r.Changes = diff(before, after, c)
+	if r.Action.Destructive() {
 		r.Before = scalars(before, c.BeforeSensitive)
 	}
 	switch {
-	case after != nil && act != change.Delete:
-		r.Labels = labels(after, c.AfterSensitive)
+	case after != nil:
+		r.Labels = labels(after, c.AfterSensitive, nil)
 	case before != nil:
-		r.Labels = labels(before, c.BeforeSensitive)
+		r.Labels = labels(before, c.BeforeSensitive, nil)
 	}
 	return r, nil
+}
+
+// topLevel splits a raw object into its members' raw values (the last one
+// of a repeated key). ok is true for an object; for null or an absent
+// value it is true too, with a nil map, since both decode to no object.
+func topLevel(raw []byte) (map[string][]byte, bool) {
+	if raw == nil || raw[0] == 'n' {
+		return nil, true
+	}
+	if raw[0] != '{' {
+		return nil, false
+	}
+	p := &vparser{b: raw, i: 1}
+	out := map[string][]byte{}
+	for first := true; p.next('}', first); first = false {
+		k := decodeString(p.key())
+		out[k] = p.raw()
+	}
+	return out, true
+}
+
+// pick decodes the members of obj that are needed; nil for no object.
+func pick(obj map[string][]byte, need map[string]bool) any {
+	if obj == nil {
+		return nil
+	}
+	out := make(map[string]any, len(need))
+	for k := range need {
+		if raw, ok := obj[k]; ok {
+			out[k] = decodeValue(raw)
+		}
+	}
+	return out
+}
+
+// partialObject decodes the members of a raw object that labels reads, and
+// with scalars its top-level scalars too; it skips the rest. A repeated key
+// counts once, with its last value, as in a decoded map.
+func partialObject(raw []byte, withScalars bool) map[string]any {
+	p := &vparser{b: raw, i: 1}
+	out := map[string]any{}
+	for first := true; p.next('}', first); first = false {
+		rawKey := p.key()
+		c := p.ws()
+		if isLabelKey(rawKey) {
+			out[decodeString(rawKey)] = p.value()
+			continue
+		}
+		if withScalars && c != '{' && c != '[' {
+			out[decodeString(rawKey)] = p.value()
+			continue
+		}
+		p.skip()
+		if withScalars {
+			delete(out, decodeString(rawKey))
+		}
+	}
+	return out
+}
+
+// isLabelKey reports whether a raw key may name one of labelKeys or
+// "metadata"; escaped keys are decoded to check.
+func isLabelKey(rawKey []byte) bool {
+	k := rawKey[1 : len(rawKey)-1]
+	if bytes.IndexByte(k, '\\') >= 0 {
+		k = []byte(decodeString(rawKey))
+	}
+	switch string(k) {
+	case "tags_all", "labels", "tags", "user_labels", "metadata":
+		return true
+	}
+	return false
 }
 
 // pathChange resolves one replace path in before, after and the marks.
@@ -183,8 +546,18 @@ func scalars(obj map[string]any, sensitive any) map[string]change.Value {
 // later ones win.
 var labelKeys = []string{"tags_all", "labels", "tags", "user_labels"}
 
-func labels(obj map[string]any, sensitive any) map[string]string {
+func labels(obj map[string]any, sensitive any, intern map[string]string) map[string]string {
 	out := map[string]string{}
+	share := func(s string) string {
+		if intern == nil {
+			return s
+		}
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
 	add := func(m any, path []any) {
 		mm, ok := m.(map[string]any)
 		if !ok || coveredAt(sensitive, path) {
@@ -192,7 +565,7 @@ func labels(obj map[string]any, sensitive any) map[string]string {
 		}
 		for k, v := range mm {
 			if s, ok := v.(string); ok && !markedAt(sensitive, append(slices.Clone(path), k)) {
-				out[k] = s
+				out[share(k)] = share(s)
 			}
 		}
 	}
@@ -204,7 +577,7 @@ func labels(obj map[string]any, sensitive any) map[string]string {
 		if m, ok := md[0].(map[string]any); ok {
 			add(m["labels"], []any{"metadata", json.Number("0"), "labels"})
 			if ns, ok := m["namespace"].(string); ok && ns != "" {
-				out["kubernetes.namespace"] = ns
+				out["kubernetes.namespace"] = share(ns)
 			}
 		}
 	}
@@ -348,12 +721,33 @@ func isIdent(s string) bool {
 	return true
 }
 
+// jsonEqual reports whether two decoded values encode to the same JSON, as
+// comparing their json.Marshal output did, without encoding them.
 func jsonEqual(a, b any) bool {
 	switch at := a.(type) {
-	case map[string]any, []any:
-		ab, _ := json.Marshal(at)
-		bb, _ := json.Marshal(b)
-		return string(ab) == string(bb)
+	case map[string]any:
+		bt, ok := b.(map[string]any)
+		if !ok || len(at) != len(bt) {
+			return false
+		}
+		for k, av := range at {
+			bv, ok := bt[k]
+			if !ok || !jsonEqual(av, bv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bt, ok := b.([]any)
+		if !ok || len(at) != len(bt) {
+			return false
+		}
+		for i := range at {
+			if !jsonEqual(at[i], bt[i]) {
+				return false
+			}
+		}
+		return true
 	}
 	switch b.(type) {
 	case map[string]any, []any:

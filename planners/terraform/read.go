@@ -4,7 +4,6 @@
 package terraform
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -48,11 +47,12 @@ var (
 
 // Read decodes plan JSON (terraform show -json) from r into a change.Set.
 // name is used in errors and in the Set's source. It streams: resource
-// changes are decoded one at a time and the parts of the document the
-// verdict does not need are skipped without being built.
+// changes are read one at a time, and the parts of the document the verdict
+// does not need (planned_values, the values in prior_state, the attribute
+// values of most changes) are checked for syntax and skipped without being
+// built.
 func Read(name string, r io.Reader) (change.Set, error) {
-	d := &reader{name: name, dec: json.NewDecoder(bufio.NewReaderSize(r, 256<<10))}
-	d.dec.UseNumber()
+	d := &reader{name: name, s: newScanner(r), intern: map[string]string{}}
 	set, err := d.read()
 	if err != nil {
 		return change.Set{}, err
@@ -62,17 +62,29 @@ func Read(name string, r io.Reader) (change.Set, error) {
 
 type reader struct {
 	name string
-	dec  *json.Decoder
+	s    *scanner
 	set  change.Set
 
 	formatVersion string
 	seenPlanKey   bool
 	errored       bool
 	config        configIndex
+
+	// typeErr is the first value of the wrong type inside the top-level
+	// field being read. Like encoding/json, the reader reports it once
+	// the whole field has been read, so a syntax error after it wins.
+	typeErr error
+	// intern shares the strings that repeat across resources: types,
+	// providers, modules, label keys and values.
+	intern map[string]string
+	conv   converter
+	// batch and batches hold converted resources until the list ends.
+	batch   []change.Resource
+	batches [][]change.Resource
 }
 
 func (d *reader) fail(err error) error {
-	return &ReadError{File: d.name, Offset: d.dec.InputOffset(), Err: err}
+	return &ReadError{File: d.name, Offset: d.s.offset(), Err: err}
 }
 
 // jsonErr classifies a decoding error as truncation or invalid JSON.
@@ -80,9 +92,13 @@ func (d *reader) jsonErr(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return d.fail(ErrTruncated)
 	}
-	var syn *json.SyntaxError
+	var syn *syntaxError
 	if errors.As(err, &syn) {
 		return &ReadError{File: d.name, Offset: syn.Offset, Err: fmt.Errorf("%w: %s", ErrInvalid, syn.Error())}
+	}
+	var jsyn *json.SyntaxError
+	if errors.As(err, &jsyn) {
+		return &ReadError{File: d.name, Offset: jsyn.Offset, Err: fmt.Errorf("%w: %s", ErrInvalid, jsyn.Error())}
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
@@ -95,36 +111,57 @@ func (d *reader) jsonErr(err error) error {
 	return d.fail(fmt.Errorf("%w: %v", ErrInvalid, err))
 }
 
+// wrongType records a value of the wrong type; reading goes on.
+func (d *reader) wrongType(field string, c byte) {
+	if d.typeErr == nil {
+		d.typeErr = &ReadError{File: d.name, Offset: d.s.offset(), Err: fmt.Errorf("%w: %s has the wrong type (%s)", ErrNotPlan, field, kind(c))}
+	}
+}
+
 func (d *reader) read() (change.Set, error) {
 	d.set = change.Set{Source: change.Source{Kind: change.Planned, Tool: "terraform", File: d.name}, Managed: -1}
-	tok, err := d.dec.Token()
-	if err == io.EOF {
-		return change.Set{}, &ReadError{File: d.name, Offset: -1, Err: ErrEmpty}
-	}
+	c, err := d.s.ws()
 	if err != nil {
+		if d.s.rerr == nil {
+			return change.Set{}, &ReadError{File: d.name, Offset: -1, Err: ErrEmpty}
+		}
 		return change.Set{}, d.jsonErr(err)
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+	if c != '{' {
+		if err := d.s.scalar(c); err != nil && c != '[' {
+			return change.Set{}, d.jsonErr(err)
+		}
 		return change.Set{}, d.fail(fmt.Errorf("%w: the document is not a JSON object", ErrNotPlan))
 	}
-	for d.dec.More() {
-		tok, err := d.dec.Token()
+	d.s.pos++
+	for first := true; ; first = false {
+		more, err := d.s.next('}', first)
 		if err != nil {
 			return change.Set{}, d.jsonErr(err)
 		}
-		key, _ := tok.(string)
+		if !more {
+			break
+		}
+		key, err := d.s.key()
+		if err != nil {
+			return change.Set{}, d.jsonErr(err)
+		}
 		if err := d.field(key); err != nil {
 			return change.Set{}, d.jsonErr(err)
 		}
+		if d.typeErr != nil {
+			return change.Set{}, d.typeErr
+		}
 	}
-	if _, err := d.dec.Token(); err != nil { // the closing brace
-		return change.Set{}, d.jsonErr(err)
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		if err != nil {
-			return change.Set{}, d.jsonErr(err)
+	if c, err := d.s.ws(); err == nil {
+		if c != '{' && c != '[' {
+			if err := d.s.scalar(c); err != nil {
+				return change.Set{}, d.jsonErr(err)
+			}
 		}
 		return change.Set{}, d.fail(fmt.Errorf("%w: data after the plan object", ErrInvalid))
+	} else if d.s.rerr != nil {
+		return change.Set{}, d.jsonErr(err)
 	}
 	if err := d.check(); err != nil {
 		return change.Set{}, err
@@ -164,14 +201,27 @@ func supportedFormat(v string) bool {
 func (d *reader) field(key string) error {
 	switch key {
 	case "format_version":
-		return d.dec.Decode(&d.formatVersion)
+		return d.stringField(key, &d.formatVersion)
 	case "terraform_version":
-		return d.dec.Decode(&d.set.Source.ToolVersion)
+		return d.stringField(key, &d.set.Source.ToolVersion)
 	case "errored":
-		return d.dec.Decode(&d.errored)
+		raw, err := d.s.capture()
+		if err != nil {
+			return err
+		}
+		switch raw[0] {
+		case 't':
+			d.errored = true
+		case 'f':
+			d.errored = false
+		case 'n':
+		default:
+			d.wrongType(key, raw[0])
+		}
+		return nil
 	case "planned_values":
 		d.seenPlanKey = true
-		return skipValue(d.dec)
+		return d.s.value()
 	case "resource_changes":
 		d.seenPlanKey = true
 		return d.changes(key, &d.set.Resources)
@@ -182,41 +232,118 @@ func (d *reader) field(key string) error {
 	case "prior_state":
 		return d.priorState()
 	case "configuration":
-		return d.dec.Decode(&d.config)
+		return d.configuration()
 	default:
-		return skipValue(d.dec)
+		return d.s.value()
 	}
 }
 
-func (d *reader) changes(key string, into *[]change.Resource) error {
-	tok, err := d.dec.Token()
+// stringField reads a string into dst: null leaves it, another type is an
+// error.
+func (d *reader) stringField(field string, dst *string) error {
+	raw, err := d.s.capture()
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		return nil
+	switch raw[0] {
+	case '"':
+		*dst = decodeString(raw)
+	case 'n':
+	default:
+		d.wrongType(field, raw[0])
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+	return nil
+}
+
+func (d *reader) changes(key string, into *[]change.Resource) error {
+	c, err := d.s.ws()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 'n':
+		return d.s.literal("null")
+	case '[':
+		d.s.pos++
+	case '{':
 		return d.fail(fmt.Errorf("%w: %s is not a list", ErrNotPlan, key))
-	}
-	for i := 0; d.dec.More(); i++ {
-		var rc tfjson.ResourceChange
-		if err := d.dec.Decode(&rc); err != nil {
+	default:
+		if err := d.s.scalar(c); err != nil {
 			return err
 		}
-		res, err := convertResource(&rc)
-		if err != nil {
-			return d.fail(fmt.Errorf("%s[%d] (%s): %w", key, i, rc.Address, err))
-		}
-		*into = append(*into, res)
+		return d.fail(fmt.Errorf("%w: %s is not a list", ErrNotPlan, key))
 	}
-	_, err = d.dec.Token()
-	return err
+	d.batch = make([]change.Resource, 0, 64)
+	for i, first := 0, true; ; i, first = i+1, false {
+		more, err := d.s.next(']', first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			d.flushAll(into)
+			return nil
+		}
+		raw, err := d.s.capture()
+		if err != nil {
+			return err
+		}
+		res, addr, err := d.conv.resource(raw, d.intern)
+		if err != nil {
+			if errors.Is(err, errWrongType) {
+				return &ReadError{File: d.name, Offset: d.s.offset(), Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, key, i, err)}
+			}
+			return d.fail(fmt.Errorf("%s[%d] (%s): %w", key, i, addr, err))
+		}
+		d.batch = append(d.batch, res)
+		if len(d.batch) == cap(d.batch) {
+			d.flush(into)
+		}
+	}
+}
+
+// flushAll moves every converted resource into the Set.
+func (d *reader) flushAll(into *[]change.Resource) {
+	if len(d.batch) > 0 {
+		d.batches = append(d.batches, d.batch)
+	}
+	d.batch = nil
+	n := len(*into)
+	for _, b := range d.batches {
+		n += len(b)
+	}
+	if n > len(*into) {
+		out := make([]change.Resource, 0, n)
+		out = append(out, *into...)
+		for _, b := range d.batches {
+			out = append(out, b...)
+		}
+		*into = out
+	}
+	d.batches = nil
+}
+
+// flush moves the batch of converted resources into the Set. Batches of a
+// fixed size, copied once, spare the copies and the garbage of a slice of
+// large structs that grows by doubling.
+func (d *reader) flush(into *[]change.Resource) {
+	d.batches = append(d.batches, d.batch)
+	d.batch = make([]change.Resource, 0, 1024)
 }
 
 func (d *reader) outputs() error {
+	raw, err := d.s.capture()
+	if err != nil {
+		return err
+	}
 	var outs map[string]*tfjson.Change
-	if err := d.dec.Decode(&outs); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&outs); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			d.wrongType("output_changes", byte(typ.Value[0]))
+			return nil
+		}
 		return err
 	}
 	for name, c := range outs {
@@ -242,66 +369,148 @@ func (d *reader) outputs() error {
 	return nil
 }
 
-// priorState counts managed resources without building their values.
-func (d *reader) priorState() error {
-	var st struct {
-		Values *stateModuleWrap `json:"values"`
+// object walks an object value field by field: each calls fn, which must
+// consume the value. It reports whether the value was an object; null is
+// skipped, and any other type is recorded as the wrong type.
+func (d *reader) object(field string, fn func(key string) error) (bool, error) {
+	c, err := d.s.ws()
+	if err != nil {
+		return false, err
 	}
-	if err := d.dec.Decode(&st); err != nil {
+	if c != '{' {
+		if c == '[' {
+			d.wrongType(field, c)
+			return false, d.s.value()
+		}
+		if err := d.s.scalar(c); err != nil {
+			return false, err
+		}
+		if c != 'n' {
+			d.wrongType(field, c)
+		}
+		return false, nil
+	}
+	d.s.pos++
+	for first := true; ; first = false {
+		more, err := d.s.next('}', first)
+		if err != nil || !more {
+			return true, err
+		}
+		k, err := d.s.key()
+		if err != nil {
+			return true, err
+		}
+		if err := fn(k); err != nil {
+			return true, err
+		}
+	}
+}
+
+// array walks an array value element by element. null is skipped, and any
+// other type is recorded as the wrong type. It reports whether the value
+// was null.
+func (d *reader) array(field string, fn func() error) (bool, error) {
+	c, err := d.s.ws()
+	if err != nil {
+		return false, err
+	}
+	if c != '[' {
+		if c == '{' {
+			d.wrongType(field, c)
+			return false, d.s.value()
+		}
+		if err := d.s.scalar(c); err != nil {
+			return false, err
+		}
+		if c != 'n' {
+			d.wrongType(field, c)
+		}
+		return c == 'n', nil
+	}
+	d.s.pos++
+	for first := true; ; first = false {
+		more, err := d.s.next(']', first)
+		if err != nil || !more {
+			return false, err
+		}
+		if err := fn(); err != nil {
+			return false, err
+		}
+	}
+}
+
+// keyIs matches a key to a field name as encoding/json does: exactly, or
+// else without regard to case.
+func keyIs(key, name string) bool { return key == name || strings.EqualFold(key, name) }
+
+// priorState counts managed resources without building their values. It
+// follows what decoding into {values: {root_module: {resources: [{mode}],
+// child_modules: [...]}}} gave: a repeated key replaces a list, null
+// clears it.
+func (d *reader) priorState() error {
+	var root stateCount
+	hasValues := false
+	_, err := d.object("prior_state", func(k string) error {
+		if !keyIs(k, "values") {
+			return d.s.value()
+		}
+		isObj, err := d.object("prior_state.values", func(k string) error {
+			if !keyIs(k, "root_module") {
+				return d.s.value()
+			}
+			_, err := d.object("prior_state.values.root_module", func(k string) error { return d.stateModule(k, &root) })
+			return err
+		})
+		if !isObj && d.typeErr == nil { // null: the values are gone
+			root, hasValues = stateCount{}, false
+		} else {
+			hasValues = true
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	n := 0
-	if st.Values != nil {
-		n = st.Values.RootModule.count()
+	d.set.Managed = 0
+	if hasValues {
+		d.set.Managed = root.resources + root.children
 	}
-	d.set.Managed = n
 	return nil
 }
 
-type stateModuleWrap struct {
-	RootModule stateModule `json:"root_module"`
-}
+type stateCount struct{ resources, children int }
 
-type stateModule struct {
-	Resources []struct {
-		Mode string `json:"mode"`
-	} `json:"resources"`
-	ChildModules []stateModule `json:"child_modules"`
-}
-
-func (m *stateModule) count() int {
-	n := 0
-	for _, r := range m.Resources {
-		if r.Mode == "managed" {
-			n++
-		}
-	}
-	for i := range m.ChildModules {
-		n += m.ChildModules[i].count()
-	}
-	return n
-}
-
-// skipValue consumes one JSON value without building it.
-func skipValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if delim, ok := tok.(json.Delim); ok {
-			switch delim {
-			case '{', '[':
-				depth++
-			default:
-				depth--
+func (d *reader) stateModule(k string, into *stateCount) error {
+	switch {
+	case keyIs(k, "resources"):
+		n := 0
+		_, err := d.array("resources", func() error {
+			mode := ""
+			_, err := d.object("resources", func(k string) error {
+				if !keyIs(k, "mode") {
+					return d.s.value()
+				}
+				return d.stringField("resources.mode", &mode)
+			})
+			if mode == "managed" {
+				n++
 			}
-		}
-		if depth == 0 {
-			return nil
-		}
+			return err
+		})
+		into.resources = n
+		return err
+	case keyIs(k, "child_modules"):
+		n := 0
+		_, err := d.array("child_modules", func() error {
+			var child stateCount
+			_, err := d.object("child_modules", func(k string) error { return d.stateModule(k, &child) })
+			n += child.resources + child.children
+			return err
+		})
+		into.children = n
+		return err
 	}
+	return d.s.value()
 }
 
 // isJSONNull reports whether raw is the JSON null literal.

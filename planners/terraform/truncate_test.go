@@ -1,0 +1,84 @@
+package terraform
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+// A plan cut short anywhere must fail as truncated (or empty, when nothing
+// but white space is left), never pass as a smaller plan.
+func TestReadTruncated(t *testing.T) {
+	small, err := os.ReadFile("../../examples/plans/env-recreate-minor-fix.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTruncations(t, small, allOffsets(small))
+
+	big := genPlan(t, 300, 7)
+	r := rand.New(rand.NewPCG(7, 7))
+	offsets := make([]int, 0, 200)
+	for range 200 {
+		offsets = append(offsets, r.IntN(len(bytes.TrimRight(big, " \n\r\t"))))
+	}
+	checkTruncations(t, big, offsets)
+}
+
+func allOffsets(data []byte) []int {
+	n := len(bytes.TrimRight(data, " \n\r\t"))
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func checkTruncations(t *testing.T, data []byte, offsets []int) {
+	t.Helper()
+	for _, n := range offsets {
+		_, err := Read("cut.json", bytes.NewReader(data[:n]))
+		blank := len(bytes.TrimSpace(data[:n])) == 0
+		switch {
+		case blank && errors.Is(err, ErrEmpty):
+		case !blank && errors.Is(err, ErrTruncated):
+		default:
+			t.Fatalf("cut at byte %d of %d: got %v, want a truncation error", n, len(data), err)
+		}
+	}
+}
+
+// oneByteReader returns one byte per Read, so every token straddles a
+// refill of the scanner's window.
+type oneByteReader struct{ b []byte }
+
+func (r *oneByteReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	p[0] = r.b[0]
+	r.b = r.b[1:]
+	return 1, nil
+}
+
+func TestReadByteAtATime(t *testing.T) {
+	data := genPlan(t, 50, 3)
+	want, err := Read("p", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read("p", &oneByteReader{data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Fingerprint() != want.Fingerprint() {
+		t.Fatal("a plan read one byte at a time gives another Set")
+	}
+	for _, n := range []int{1, 100, len(data) / 2, len(data) - 3} {
+		if _, err := Read("p", &oneByteReader{data[:n]}); !errors.Is(err, ErrTruncated) {
+			t.Fatalf("cut at %d, read a byte at a time: %v", n, err)
+		}
+	}
+}
