@@ -82,7 +82,10 @@ func statusText(r *scenarios.Result) string {
 	case scenarios.Errored:
 		return "ERROR: " + r.Reason
 	}
-	return "skipped (" + r.Reason + ")"
+	// The full reason follows the table, once for all the scenarios it
+	// skipped.
+	short, _, _ := strings.Cut(r.Reason, ":")
+	return "skipped (" + short + ")"
 }
 
 func statusColor(s scenarios.Status) string {
@@ -131,6 +134,22 @@ func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
 		for _, d := range r.Diff {
 			t.line("  %s", t.paint(diffColor(d), termSafe(d.String())))
 		}
+	}
+	var reasons []string
+	skipped := map[string]int{}
+	for _, r := range g.Results {
+		if r.Status == scenarios.Skipped {
+			if skipped[r.Reason] == 0 {
+				reasons = append(reasons, r.Reason)
+			}
+			skipped[r.Reason]++
+		}
+	}
+	if len(reasons) > 0 {
+		t.line("")
+	}
+	for _, reason := range reasons {
+		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%d skipped, not passed: %s", skipped[reason], termSafe(reason))))
 	}
 	t.line("")
 	shard := ""
