@@ -33,7 +33,7 @@ func RedactPlan(data []byte) ([]byte, error) {
 	}
 	r := &redactor{secrets: map[string]bool{}}
 	r.plan(doc)
-	r.names(doc, false)
+	r.names(doc, false, false)
 	r.everywhere(doc)
 
 	var buf bytes.Buffer
@@ -58,9 +58,16 @@ func (r *redactor) plan(doc map[string]any) {
 			}
 		}
 	}
-	for _, oc := range obj(doc["output_changes"]) {
+	for name, oc := range obj(doc["output_changes"]) {
 		if c, ok := oc.(map[string]any); ok {
 			r.change(c)
+			if secretKey.MatchString(name) {
+				for _, k := range []string{"before", "after"} {
+					if v, ok := c[k]; ok {
+						c[k] = r.redact(v, true)
+					}
+				}
+			}
 		}
 	}
 	if pv, ok := doc["planned_values"].(map[string]any); ok {
@@ -106,9 +113,9 @@ func (r *redactor) change(c map[string]any) {
 // root and child modules by their sensitive_values, and outputs marked
 // sensitive.
 func (r *redactor) values(v map[string]any) {
-	for _, o := range obj(v["outputs"]) {
+	for name, o := range obj(v["outputs"]) {
 		m := obj(o)
-		if m["sensitive"] == true {
+		if m["sensitive"] == true || secretKey.MatchString(name) {
 			if val, ok := m["value"]; ok {
 				m["value"] = r.redact(val, true)
 			}
@@ -191,24 +198,28 @@ func (r *redactor) replace(v any) any {
 	return Redacted
 }
 
-// names redacts the values of attributes whose name says they are secret,
-// wherever they appear. Masks (true/false) are left as they are, and so are
-// configuration references, which name things rather than hold them.
-func (r *redactor) names(v any, inSecret bool) {
+// names redacts the values of attributes whose name says they are secret.
+// It looks only inside values (before, after, values, value and
+// constant_value), never at the plan's own structure, and leaves masks
+// (true/false) and configuration references, which name things rather than
+// hold them, as they are.
+func (r *redactor) names(v any, inSecret, inValue bool) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, sub := range t {
-			if k == "references" || k == "sensitive_values" || k == "before_sensitive" || k == "after_sensitive" || k == "after_unknown" || k == "replace_paths" {
+			switch k {
+			case "references", "sensitive_values", "before_sensitive", "after_sensitive", "after_unknown", "replace_paths":
 				continue
 			}
-			secret := inSecret || secretKey.MatchString(k)
+			value := inValue || k == "before" || k == "after" || k == "values" || k == "value" || k == "constant_value"
+			secret := inSecret || (inValue && secretKey.MatchString(k))
 			switch s := sub.(type) {
 			case string, json.Number:
 				if secret && !isMarker(s) {
 					t[k] = r.replace(s)
 				}
 			default:
-				r.names(sub, secret)
+				r.names(sub, secret, value)
 			}
 		}
 	case []any:
@@ -219,7 +230,7 @@ func (r *redactor) names(v any, inSecret bool) {
 					t[i] = r.replace(s)
 				}
 			default:
-				r.names(sub, inSecret)
+				r.names(sub, inSecret, inValue)
 			}
 		}
 	}
