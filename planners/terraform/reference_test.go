@@ -926,3 +926,60 @@ func refBenchPlans(b *testing.B) map[string][]byte {
 	}
 	return plans
 }
+
+// BenchmarkScanCountDeletes is the decoder comparison's task (bench/decoders)
+// on rehearse's own scanner: check all the syntax, decode address and
+// actions per change, skip the rest.
+func BenchmarkScanCountDeletes(b *testing.B) {
+	data := refBenchPlans(b)["file"]
+	if data == nil {
+		b.Skip("set REHEARSE_BENCH_PLAN")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := &reader{s: newScanner(bytes.NewReader(data))}
+		deletes := 0
+		_, err := d.object("", func(k string) error {
+			if k != "resource_changes" {
+				return d.s.value()
+			}
+			_, err := d.array("", func() error {
+				raw, err := d.s.capture()
+				if err != nil {
+					return err
+				}
+				p := &vparser{b: raw, i: 1}
+				var addr string
+				for first := true; p.next('}', first); first = false {
+					switch decodeString(p.key()) {
+					case "address":
+						addr = decodeString(p.strRaw())
+					case "change":
+						p.i++
+						for first := true; p.next('}', first); first = false {
+							if decodeString(p.key()) != "actions" {
+								p.skip()
+								continue
+							}
+							p.i++
+							for first := true; p.next(']', first); first = false {
+								if decodeString(p.strRaw()) == "delete" {
+									deletes++
+								}
+							}
+						}
+					default:
+						p.skip()
+					}
+				}
+				_ = addr
+				return nil
+			})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
