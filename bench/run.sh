@@ -81,4 +81,4 @@ for row in "${rows[@]}"; do
 	awk -v n="$n" -v mb="$mb" -v name="$name" -v w="$w" -v r="$r" -v rw="$rw" -v rr="$rr" \
 		'BEGIN { printf "| %s | %s | %s | %.2f | %.0f | %.1f× | %.1f× |\n", n, mb, name, w, r/1024, w/rw, r/rr }'
 done
-printf '\nmedian of %d runs; %s; load average before: %s\n' "$RUNS" "$(nproc) CPUs" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\nmedian of %d runs; %s; load average at the end: %s\n' "$RUNS" "$(nproc) CPUs" "$(cut -d' ' -f1-3 /proc/loadavg)"
