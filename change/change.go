@@ -181,4 +181,14 @@ type Set struct {
 	Dependents map[string][]string `json:"dependents,omitempty"`
 	// Workspace is the Terraform workspace, where known.
 	Workspace string `json:"workspace,omitempty"`
+	// Locations maps a configuration address to where its block is
+	// written, where the planner could find it. Plan JSON has no source
+	// positions, so only a planner that has the directory fills it.
+	Locations map[string]Location `json:"locations,omitempty"`
+}
+
+// Location is a place in a configuration file.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
 }

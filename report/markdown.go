@@ -91,6 +91,9 @@ func riskAssessment(p func(string, ...any), v *verdict.Verdict, max int) {
 		p("#### %s %s", mdCode(orWhole(f.Address)), mdEscape(string(f.Action)))
 		p("")
 		p("- %s", mdEscape(f.Message))
+		if l := f.Location; l != nil {
+			p("- Defined at %s", mdCode(fmt.Sprintf("%s:%d", l.File, l.Line)))
+		}
 		for _, e := range f.Evidence {
 			p("- %s", mdEscape(e))
 		}

@@ -88,6 +88,11 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifactL `json:"artifactLocation"`
+	Region           *sarifRegion   `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
 }
 
 type sarifArtifactL struct {
@@ -252,7 +257,12 @@ func sarifFinding(v *verdict.Verdict, f *verdict.Finding, index map[string]int, 
 		p["voidApprovals"] = void
 	}
 	var loc sarifLocation
-	if artifact != nil {
+	switch {
+	case f.Location != nil && sarifArtifact(f.Location.File) != nil:
+		// The .tf file and line of the resource block, where the planner
+		// could find it.
+		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: *sarifArtifact(f.Location.File), Region: &sarifRegion{StartLine: f.Location.Line}}
+	case artifact != nil:
 		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: *artifact}
 	}
 	if f.Address != "" {

@@ -109,6 +109,9 @@ func (t *textWriter) finding(f *verdict.Finding) {
 	}
 	t.line("  %s %s  %s%s", mark, t.paint(ansiBold, termSafe(addr)), f.Action, tagText)
 	t.line("    %s", termSafe(f.Message))
+	if l := f.Location; l != nil {
+		t.line("    at %s:%d", termSafe(l.File), l.Line)
+	}
 	for _, e := range f.Evidence {
 		t.line("    · %s", termSafe(e))
 	}

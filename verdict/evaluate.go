@@ -177,6 +177,9 @@ func (e *evaluator) destructive(r *change.Resource, env string) Finding {
 		Environment: env, Protected: protected,
 		Dependents: e.set.Dependents[change.ConfigAddress(r.Address)],
 	}
+	if loc, ok := e.set.Locations[change.ConfigAddress(r.Address)]; ok {
+		f.Location = &loc
+	}
 	if catalogued {
 		f.Class, f.Kind = entry.Class, entry.Kind
 	}

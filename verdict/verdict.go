@@ -92,6 +92,7 @@ type Finding struct {
 	Recoverability string              `json:"recoverability,omitempty"`
 	Hints          []string            `json:"hints,omitempty"`
 	Dependents     []string            `json:"dependents,omitempty"`
+	Location       *change.Location    `json:"location,omitempty"`
 	Escalated      bool                `json:"escalated,omitempty"`
 	Approval       *Approval           `json:"approval,omitempty"`
 	VoidApprovals  []Approval          `json:"void_approvals,omitempty"`

@@ -159,6 +159,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 		return change.Set{}, nil, err
 	}
 	set.Source.Tool, set.Source.ToolVersion = tool, ver
+	set.Locations = terraform.Locate(o.Dir)
 	var notes []string
 	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
 		if l != "" {

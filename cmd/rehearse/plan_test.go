@@ -240,3 +240,40 @@ func TestOriginFromEnvironment(t *testing.T) {
 		t.Errorf("--origin human over REHEARSE_ORIGIN=ai: exit %d, want 0", code)
 	}
 }
+
+// TestPlanDirLocations plans a directory against a state snapshot and
+// checks that findings point at the resource's file and line, in the JSON
+// and as a SARIF physical location.
+func TestPlanDirLocations(t *testing.T) {
+	bin := terraformBin(t)
+	state := filepath.Join(appliedBase(t), "terraform.tfstate")
+	dir := filepath.Join("testdata", "tf", "replace-triggers")
+	sarif := filepath.Join(t.TempDir(), "r.sarif")
+	code, out, errOut := runCLI(t, "", "plan", "--dir", dir, "--state", state, "--terraform", bin, "--format", "json", "--output", "sarif="+sarif)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (warn); %s", code, errOut)
+	}
+	var v struct {
+		Findings []struct {
+			Address  string `json:"address"`
+			Location struct {
+				File string `json:"file"`
+				Line int    `json:"line"`
+			} `json:"location"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	main := filepath.Join(dir, "main.tf")
+	if len(v.Findings) != 1 || v.Findings[0].Address != "terraform_data.db" || v.Findings[0].Location.File != main || v.Findings[0].Location.Line != 2 {
+		t.Fatalf("findings %+v, want terraform_data.db at %s:2", v.Findings, main)
+	}
+	b, err := os.ReadFile(sarif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"uri": "`+filepath.ToSlash(main)+`"`) || !strings.Contains(string(b), `"startLine": 2`) {
+		t.Errorf("SARIF has no physical location at %s:2:\n%s", main, b)
+	}
+}

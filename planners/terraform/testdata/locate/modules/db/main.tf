@@ -1,0 +1,4 @@
+# the database
+resource "aws_db_instance" "main" {
+  engine = "postgres"
+}
