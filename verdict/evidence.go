@@ -27,6 +27,8 @@ func describe(r *change.Resource, e Entry, catalogued bool) string {
 		return "data-bearing " + e.Kind
 	case catalogued:
 		return "environment root (" + e.Kind + ")"
+	case r.Observed != nil && r.Name != "":
+		return "service " + r.Name
 	}
 	return "resource"
 }
