@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,7 +166,7 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 	if !r.Volumes {
 		return nil
 	}
-	for _, v := range sortedKeys(sv.spec.Volumes) {
+	for _, v := range slices.Sorted(maps.Keys(sv.spec.Volumes)) {
 		s.mu.Lock()
 		dn, ok := s.volumes[v]
 		s.mu.Unlock()

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
@@ -101,7 +103,7 @@ func contextArchive(dir string, files map[string]string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build context: %w", err)
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		info, err := os.Stat(files[name])
 		if err != nil {
 			return nil, fmt.Errorf("build context file %s: %w", name, err)

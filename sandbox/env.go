@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -231,7 +231,7 @@ func (e *Environment) validate(root *yaml.Node) error {
 	if len(e.Services) == 0 {
 		return fail("no services", []any{"services"})
 	}
-	for _, name := range sortedKeys(e.Services) {
+	for _, name := range slices.Sorted(maps.Keys(e.Services)) {
 		s := e.Services[name]
 		at := []any{"services", name}
 		if s == nil {
@@ -320,7 +320,7 @@ func (e *Environment) cycle() string {
 		state[n] = 2
 		return false
 	}
-	for _, n := range sortedKeys(e.Services) {
+	for _, n := range slices.Sorted(maps.Keys(e.Services)) {
 		if visit(n) {
 			return n
 		}
@@ -361,15 +361,6 @@ func lineOf(root *yaml.Node, path ...any) int {
 		}
 	}
 	return line
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // merged returns the spec after an update step.

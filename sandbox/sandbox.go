@@ -17,7 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,7 +130,7 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	if err != nil {
 		return nil, fmt.Errorf("create network: %w", err)
 	}
-	for _, name := range sortedKeys(env.Services) {
+	for _, name := range slices.Sorted(maps.Keys(env.Services)) {
 		for v := range env.Services[name].Volumes {
 			if err := s.ensureVolume(ctx, v); err != nil {
 				return nil, err
@@ -188,7 +190,7 @@ func (s *Sandbox) startAll(ctx context.Context) error {
 	done := map[string]bool{}
 	for len(done) < len(s.env.Services) {
 		var wave []string
-		for _, n := range sortedKeys(s.env.Services) {
+		for _, n := range slices.Sorted(maps.Keys(s.env.Services)) {
 			if done[n] {
 				continue
 			}

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -160,7 +162,7 @@ func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, 
 		}
 		st.Data[p] = fp
 	}
-	for _, name := range sortedKeys(sv.spec.Probes) {
+	for _, name := range slices.Sorted(maps.Keys(sv.spec.Probes)) {
 		if !st.Running {
 			st.Probes[name] = ProbeResult{Err: "not running"}
 			continue

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,7 +209,7 @@ func (r *Recorded) copyEnv(out, file string) error {
 		return err
 	}
 	copied := map[string]bool{}
-	for _, name := range sortedKeys(env.Services) {
+	for _, name := range slices.Sorted(maps.Keys(env.Services)) {
 		bld := env.Services[name].Build
 		if bld == nil || filepath.IsAbs(bld.Context) || copied[bld.Context] {
 			continue
@@ -254,15 +255,6 @@ func copyTree(src, dst string) error {
 		}
 		return out.Close()
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // redactionNotes judges the plan as given and says if the redacted copy
