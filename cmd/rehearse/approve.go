@@ -24,9 +24,7 @@ type approveOptions struct {
 	Reason    string
 	Rollback  string
 	Approvals string
-	Policy    string
-	Origin    string
-	Workspace string
+	judgeOptions
 
 	now func() time.Time
 }
@@ -59,9 +57,7 @@ that will read the approval, so the findings are the same.`,
 	f.StringVar(&o.Reason, "reason", "", "why the change may go (required)")
 	f.StringVar(&o.Rollback, "rollback", "", "how to undo it if it goes wrong (required)")
 	f.StringVar(&o.Approvals, "approvals", verdict.DefaultApprovalsFile, "approvals file to append to (created if missing)")
-	f.StringVar(&o.Policy, "policy", "", "policy file, as given to rehearse plan")
-	f.StringVar(&o.Origin, "origin", "", "who wrote the change, as given to rehearse plan: human, ai or auto")
-	f.StringVar(&o.Workspace, "workspace", "", "Terraform workspace, as given to rehearse plan")
+	o.judgeOptions.addFlags(cmd, true)
 	return cmd
 }
 
@@ -69,11 +65,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err := o.check(); err != nil {
 		return cannotJudge(err)
 	}
-	pol, err := loadPolicy(o.Policy)
-	if err != nil {
-		return cannotJudge(err)
-	}
-	origin, err := resolveOrigin(ctx, o.Origin, &pol)
+	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}

@@ -22,10 +22,8 @@ import (
 // planOptions are the flags of `rehearse plan`.
 type planOptions struct {
 	streams
-	File      string // plan JSON file, or "-" for stdin
-	Policy    string
-	Origin    string
-	Workspace string
+	File string // plan JSON file, or "-" for stdin
+	judgeOptions
 	FailOn    string
 	Approvals string
 	output    outputOptions
@@ -64,10 +62,8 @@ func newPlanCmd(s streams) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
-	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the HEAD commit's trailers and author; default $REHEARSE_ORIGIN, else human)")
+	o.judgeOptions.addFlags(cmd, true)
 	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`); a blocked finding approved for this exact change passes")
-	f.StringVar(&o.Workspace, "workspace", "", "Terraform workspace, used as the environment of resources nothing else places")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
 	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
@@ -92,11 +88,7 @@ func (o *planOptions) run(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	pol, err := loadPolicy(o.Policy)
-	if err != nil {
-		return cannotJudge(err)
-	}
-	origin, err := resolveOrigin(ctx, o.Origin, &pol)
+	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}

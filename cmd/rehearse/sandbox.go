@@ -33,11 +33,10 @@ removes what a killed run left behind.`,
 // sandboxRunOptions are the flags of `rehearse sandbox run`.
 type sandboxRunOptions struct {
 	streams
-	File    string
-	Keep    bool
-	RunID   string
-	Policy  string
-	Origin  string
+	File  string
+	Keep  bool
+	RunID string
+	judgeOptions
 	FailOn  string
 	Timeout time.Duration
 	output  outputOptions
@@ -60,8 +59,7 @@ func newSandboxRunCmd(s streams) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
 	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
-	f.StringVar(&o.Policy, "policy", "", "policy file (default: the built-in policy)")
-	f.StringVar(&o.Origin, "origin", "", "who wrote the change: human or ai (default $REHEARSE_ORIGIN, else human)")
+	o.judgeOptions.addFlags(cmd, false)
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
 	o.output.addFlags(cmd)
@@ -79,11 +77,7 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	pol, err := loadPolicy(o.Policy)
-	if err != nil {
-		return cannotJudge(err)
-	}
-	origin, err := resolveOrigin(ctx, o.Origin, &pol)
+	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}

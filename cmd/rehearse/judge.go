@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse-dev/rehearse/verdict"
+)
+
+// judgeOptions are the flags every command that judges a change shares, so
+// plan, approve and sandbox run judge the same change the same way.
+type judgeOptions struct {
+	Policy    string
+	Origin    string
+	Workspace string
+}
+
+func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
+	f := cmd.Flags()
+	f.StringVar(&j.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
+	f.StringVar(&j.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the HEAD commit's trailers and author; default $REHEARSE_ORIGIN, else human)")
+	if workspace {
+		f.StringVar(&j.Workspace, "workspace", "", "Terraform workspace, used as the environment of resources nothing else places")
+	}
+}
+
+// load reads the policy and resolves the origin; both fail closed.
+func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.OriginInfo, error) {
+	pol, err := loadPolicy(j.Policy)
+	if err != nil {
+		return verdict.Policy{}, verdict.OriginInfo{}, err
+	}
+	origin, err := resolveOrigin(ctx, j.Origin, &pol)
+	if err != nil {
+		return verdict.Policy{}, verdict.OriginInfo{}, err
+	}
+	return pol, origin, nil
+}
