@@ -12,6 +12,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/rehearse-dev/rehearse/internal/golden"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -75,7 +76,7 @@ func TestGoldenCI(t *testing.T) {
 				if err := Render(&buf, f, v, Options{}); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, filepath.Join("testdata", name+"."+string(f)+".golden"), buf.Bytes())
+				golden.Check(t, filepath.Join("testdata", name+"."+string(f)+".golden"), buf.Bytes())
 			})
 		}
 	}

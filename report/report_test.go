@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/internal/golden"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -46,7 +47,7 @@ func TestGolden(t *testing.T) {
 				if err := Render(&buf, f, v, Options{}); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, filepath.Join("testdata", c.plan+"."+string(f)+".golden"), buf.Bytes())
+				golden.Check(t, filepath.Join("testdata", c.plan+"."+string(f)+".golden"), buf.Bytes())
 				var again bytes.Buffer
 				if err := Render(&again, f, v, Options{}); err != nil || !bytes.Equal(buf.Bytes(), again.Bytes()) {
 					t.Error("rendering twice gave different output")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/internal/golden"
 )
 
 func readString(t *testing.T, s string) (change.Set, error) {
@@ -118,7 +119,7 @@ func TestReadModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "read", "model.set.golden"), append(got, '\n'))
+	golden.Check(t, filepath.Join("testdata", "read", "model.set.golden"), append(got, '\n'))
 	for _, secret := range []string{"s3cr3t-before", "s3cr3t-after", "t0ken-out", "hidden-tag"} {
 		if strings.Contains(string(got), secret) {
 			t.Errorf("sensitive value %q reached the model", secret)
