@@ -247,8 +247,9 @@ func TestOriginFromEnvironment(t *testing.T) {
 func TestPlanDirLocations(t *testing.T) {
 	bin := terraformBin(t)
 	state := filepath.Join(appliedBase(t), "terraform.tfstate")
-	dir := filepath.Join("testdata", "tf", "replace-triggers")
-	sarif := filepath.Join(t.TempDir(), "r.sarif")
+	dir := t.TempDir()
+	writeVariant(t, "replace-triggers", dir)
+	sarif := filepath.Join(dir, "r.sarif")
 	code, out, errOut := runCLI(t, "", "plan", "--dir", dir, "--state", state, "--terraform", bin, "--format", "json", "--output", "sarif="+sarif)
 	if code != 0 {
 		t.Fatalf("exit %d, want 0 (warn); %s", code, errOut)
@@ -273,7 +274,7 @@ func TestPlanDirLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"uri": "`+filepath.ToSlash(main)+`"`) || !strings.Contains(string(b), `"startLine": 2`) {
+	if !strings.Contains(string(b), `"uri": "file://`+filepath.ToSlash(main)+`"`) || !strings.Contains(string(b), `"startLine": 2`) {
 		t.Errorf("SARIF has no physical location at %s:2:\n%s", main, b)
 	}
 }

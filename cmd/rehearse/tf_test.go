@@ -84,7 +84,7 @@ func realPlan(t *testing.T, variant string, planArgs ...string) string {
 	if err := os.CopyFS(dir, os.DirFS(base)); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, filepath.Join("testdata", "tf", variant, "main.tf"), filepath.Join(dir, "main.tf"))
+	writeVariant(t, variant, dir)
 	tf(t, bin, dir, append([]string{"plan", "-input=false", "-no-color", "-out=tfplan"}, planArgs...)...)
 	out := tf(t, bin, dir, "show", "-json", "tfplan")
 	p := filepath.Join(dir, "plan.json")
@@ -92,6 +92,46 @@ func realPlan(t *testing.T, variant string, planArgs ...string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// variants are the configurations planned against the base state, as
+// edits of testdata/tf/base/main.tf.
+var variants = map[string]func(string) string{
+	"create": func(b string) string { return b + "\nresource \"terraform_data\" \"extra\" {\n  input = \"new\"\n}\n" },
+	"update": func(b string) string {
+		return strings.Replace(b, "resource \"terraform_data\" \"old\" {\n  input = \"v1\"", "resource \"terraform_data\" \"old\" {\n  input = \"v2\"", 1)
+	},
+	"replace-triggers": func(b string) string { return strings.Replace(b, "engine-mysql", "engine-postgres", 1) },
+	"replace-cbd":      func(b string) string { return strings.Replace(b, "size-small", "size-large", 1) },
+	"replace-request":  func(b string) string { return b },
+	"delete": func(b string) string {
+		return strings.Replace(b, "resource \"terraform_data\" \"old\" {\n  input = \"v1\"\n}\n\n", "", 1)
+	},
+	"moved": func(b string) string {
+		return strings.Replace(b, `"legacy"`, `"legacy_v2"`, 1) + "\nmoved {\n  from = terraform_data.legacy\n  to   = terraform_data.legacy_v2\n}\n"
+	},
+	"rename-without-moved": func(b string) string { return strings.Replace(b, `"volume"`, `"volume_v2"`, 1) },
+}
+
+// writeVariant writes a variant's main.tf into dir; an edit that changes
+// nothing it should change fails the test.
+func writeVariant(t *testing.T, variant, dir string) {
+	t.Helper()
+	base, err := os.ReadFile(filepath.Join("testdata", "tf", "base", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit, ok := variants[variant]
+	if !ok {
+		t.Fatalf("no variant %q", variant)
+	}
+	got := edit(string(base))
+	if (got == string(base)) != (variant == "replace-request") {
+		t.Fatalf("variant %q does not change the base configuration as it should", variant)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(got), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func copyFile(t *testing.T, from, to string) {
