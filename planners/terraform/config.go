@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 
@@ -153,8 +154,71 @@ func (m *configModule) walk(prefix string, out map[string][]string) {
 	}
 }
 
-// references collects every "references" list inside an expression.
+// references collects every "references" list inside an expression, as
+// walking the decoded expression did, straight from the bytes. An object
+// with a repeated or escaped key (where the decoded map would keep only the
+// last value) is rare: the expression is then decoded and walked.
 func references(raw []byte) []string {
+	var refs []string
+	p := vparser{b: raw}
+	if refWalk(&p, &refs) {
+		return refs
+	}
+	return referencesDecoded(raw)
+}
+
+// refWalk walks one value; false means "decode instead".
+func refWalk(p *vparser, refs *[]string) bool {
+	switch p.ws() {
+	case '{':
+		p.i++
+		var kbuf [8][]byte
+		keys := kbuf[:0]
+		for first := true; p.next('}', first); first = false {
+			k := p.key()
+			if bytes.IndexByte(k, '\\') >= 0 || len(keys) == 64 {
+				return false
+			}
+			for _, prev := range keys {
+				if bytes.Equal(prev, k) {
+					return false
+				}
+			}
+			keys = append(keys, k)
+			if string(k) != `"references"` {
+				if !refWalk(p, refs) {
+					return false
+				}
+				continue
+			}
+			if p.ws() != '[' {
+				p.skip()
+				continue
+			}
+			p.i++
+			for first := true; p.next(']', first); first = false {
+				if p.ws() == '"' {
+					*refs = append(*refs, decodeString(p.strRaw()))
+				} else {
+					p.skip()
+				}
+			}
+		}
+	case '[':
+		p.i++
+		for first := true; p.next(']', first); first = false {
+			if !refWalk(p, refs) {
+				return false
+			}
+		}
+	default:
+		p.skip()
+	}
+	return true
+}
+
+// referencesDecoded is references on the decoded expression.
+func referencesDecoded(raw []byte) []string {
 	var refs []string
 	var walk func(any)
 	walk = func(v any) {

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func (cv *converter) wrongType(field string, c byte) {
 }
 
 // str decodes a string field: null leaves it, another type is an error.
-func (cv *converter) str(p *vparser, field string, dst *string, intern map[string]string) {
+func (cv *converter) str(p *vparser, field string, dst *string, intern *interner) {
 	raw := p.raw()
 	switch raw[0] {
 	case '"':
@@ -79,21 +80,21 @@ func (cv *converter) str(p *vparser, field string, dst *string, intern map[strin
 }
 
 // interned decodes a string, sharing one copy of each value.
-func interned(intern map[string]string, raw []byte) string {
+func interned(intern *interner, raw []byte) string {
 	if intern == nil {
 		return decodeString(raw)
 	}
-	if s, ok := intern[string(raw)]; ok {
+	if s, ok := intern.raw[string(raw)]; ok {
 		return s
 	}
 	s := decodeString(raw)
-	intern[string(raw)] = s
+	intern.raw[string(raw)] = s
 	return s
 }
 
 // resource converts one element of resource_changes. addr is the address,
 // for errors.
-func (cv *converter) resource(raw []byte, intern map[string]string) (r change.Resource, addr string, err error) {
+func (cv *converter) resource(raw []byte, intern *interner) (r change.Resource, addr string, err error) {
 	*cv = converter{}
 	p := &vparser{b: raw}
 	switch c := p.ws(); c {
@@ -113,7 +114,7 @@ func (cv *converter) resource(raw []byte, intern map[string]string) (r change.Re
 	return r, cv.rc.Address, err
 }
 
-func (cv *converter) field(p *vparser, rawKey []byte, intern map[string]string) {
+func (cv *converter) field(p *vparser, rawKey []byte, intern *interner) {
 	rc := &cv.rc
 	k := decodeString(rawKey)
 	switch {
@@ -251,7 +252,7 @@ func (cv *converter) changeField(p *vparser, k string) {
 // isObject reports whether a raw value is a JSON object.
 func isObject(raw []byte) bool { return len(raw) > 0 && raw[0] == '{' }
 
-func (cv *converter) convert(intern map[string]string) (change.Resource, error) {
+func (cv *converter) convert(intern *interner) (change.Resource, error) {
 	rc := &cv.rc
 	if !cv.hasChange {
 		return change.Resource{}, fmt.Errorf("%w: no change object", ErrNotPlan)
@@ -287,7 +288,7 @@ func (cv *converter) convert(intern map[string]string) (change.Resource, error) 
 		r.Importing, r.ImportID = true, cv.importing.ID
 	}
 	if act == change.Update || act == change.Replace {
-		return cv.full(r)
+		return cv.full(r, intern)
 	}
 	// No diff: only the labels, and for a delete the scalars, are needed.
 	switch {
@@ -312,6 +313,16 @@ func markSource(obj map[string]any, raw []byte) any {
 	if len(obj) == 0 {
 		return nil
 	}
+	return decodeMarks(raw)
+}
+
+// decodeMarks decodes sensitivity or unknown marks. Only a true mark
+// counts anywhere they are read (markedAt, coveredAt, containsTrue), so
+// marks without one, the common case, are nil: nothing to build.
+func decodeMarks(raw []byte) any {
+	if !bytes.Contains(raw, []byte("true")) {
+		return nil
+	}
 	return decodeValue(raw)
 }
 
@@ -320,11 +331,11 @@ func markSource(obj map[string]any, raw []byte) any {
 // replace, holds labels or (for a replace) is a scalar; an attribute with
 // the same bytes on both sides has the same value, and the diff skips it
 // anyway.
-func (cv *converter) full(r change.Resource) (change.Resource, error) {
+func (cv *converter) full(r change.Resource, intern *interner) (change.Resource, error) {
 	c := &tfjson.Change{
-		AfterUnknown:    decodeValue(cv.afterUnknown),
-		BeforeSensitive: decodeValue(cv.beforeSensitive),
-		AfterSensitive:  decodeValue(cv.afterSensitive),
+		AfterUnknown:    decodeMarks(cv.afterUnknown),
+		BeforeSensitive: decodeMarks(cv.beforeSensitive),
+		AfterSensitive:  decodeMarks(cv.afterSensitive),
 	}
 	if cv.replacePaths != nil {
 		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
@@ -384,9 +395,9 @@ func (cv *converter) full(r change.Resource) (change.Resource, error) {
 	}
 	switch {
 	case after != nil:
-		r.Labels = labels(after, c.AfterSensitive, nil)
+		r.Labels = labels(after, c.AfterSensitive, intern)
 	case before != nil:
-		r.Labels = labels(before, c.BeforeSensitive, nil)
+		r.Labels = labels(before, c.BeforeSensitive, intern)
 	}
 	return r, nil
 }
@@ -546,17 +557,19 @@ func scalars(obj map[string]any, sensitive any) map[string]change.Value {
 // later ones win.
 var labelKeys = []string{"tags_all", "labels", "tags", "user_labels"}
 
-func labels(obj map[string]any, sensitive any, intern map[string]string) map[string]string {
-	out := map[string]string{}
-	share := func(s string) string {
-		if intern == nil {
-			return s
+func labels(obj map[string]any, sensitive any, intern *interner) map[string]string {
+	var kv []labelKV
+	if intern != nil {
+		kv = intern.kv[:0]
+	}
+	set := func(k, v string) {
+		for i := range kv {
+			if kv[i].k == k {
+				kv[i].v = v
+				return
+			}
 		}
-		if v, ok := intern[s]; ok {
-			return v
-		}
-		intern[s] = s
-		return s
+		kv = append(kv, labelKV{k, v})
 	}
 	add := func(m any, path []any) {
 		mm, ok := m.(map[string]any)
@@ -564,8 +577,8 @@ func labels(obj map[string]any, sensitive any, intern map[string]string) map[str
 			return
 		}
 		for k, v := range mm {
-			if s, ok := v.(string); ok && !markedAt(sensitive, append(slices.Clone(path), k)) {
-				out[share(k)] = share(s)
+			if s, ok := v.(string); ok && (sensitive == nil || !markedAt(sensitive, append(slices.Clone(path), k))) {
+				set(k, s)
 			}
 		}
 	}
@@ -577,14 +590,71 @@ func labels(obj map[string]any, sensitive any, intern map[string]string) map[str
 		if m, ok := md[0].(map[string]any); ok {
 			add(m["labels"], []any{"metadata", json.Number("0"), "labels"})
 			if ns, ok := m["namespace"].(string); ok && ns != "" {
-				out["kubernetes.namespace"] = share(ns)
+				set("kubernetes.namespace", ns)
 			}
 		}
 	}
-	if len(out) == 0 {
+	if len(kv) == 0 {
 		return nil
 	}
-	return out
+	if intern == nil {
+		out := make(map[string]string, len(kv))
+		for _, e := range kv {
+			out[e.k] = e.v
+		}
+		return out
+	}
+	intern.kv = kv[:0]
+	return intern.labelSet(kv)
+}
+
+// labelKV is one label.
+type labelKV struct{ k, v string }
+
+// interner shares what repeats across resources: strings, and whole label
+// sets, since many resources carry the same tags. A Resource's Labels map
+// may therefore be shared with other resources: nothing may modify it.
+type interner struct {
+	raw  map[string]string            // raw JSON string → decoded
+	strs map[string]string            // decoded → shared copy
+	sets map[string]map[string]string // canonical label set → shared map
+	kv   []labelKV
+	key  []byte
+}
+
+func newInterner() *interner {
+	return &interner{raw: map[string]string{}, strs: map[string]string{}, sets: map[string]map[string]string{}}
+}
+
+func (in *interner) str(s string) string {
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	in.strs[s] = s
+	return s
+}
+
+// labelSet returns the shared map holding exactly the labels kv (whose
+// keys are distinct).
+func (in *interner) labelSet(kv []labelKV) map[string]string {
+	slices.SortFunc(kv, func(a, b labelKV) int { return strings.Compare(a.k, b.k) })
+	key := in.key[:0]
+	for _, e := range kv {
+		key = binary.AppendUvarint(key, uint64(len(e.k)))
+		key = append(key, e.k...)
+		key = binary.AppendUvarint(key, uint64(len(e.v)))
+		key = append(key, e.v...)
+	}
+	in.key = key
+	if m, ok := in.sets[string(key)]; ok {
+		return m
+	}
+	m := make(map[string]string, len(kv))
+	for _, e := range kv {
+		m[in.str(e.k)] = in.str(e.v)
+	}
+	in.sets[string(key)] = m
+	return m
 }
 
 // valueAt walks a decoded JSON value along a path of keys and indexes.

@@ -52,7 +52,7 @@ var (
 // values of most changes) are checked for syntax and skipped without being
 // built.
 func Read(name string, r io.Reader) (change.Set, error) {
-	d := &reader{name: name, s: newScanner(r), intern: map[string]string{}}
+	d := &reader{name: name, s: newScanner(r), intern: newInterner()}
 	set, err := d.read()
 	if err != nil {
 		return change.Set{}, err
@@ -76,7 +76,7 @@ type reader struct {
 	typeErr error
 	// intern shares the strings that repeat across resources: types,
 	// providers, modules, label keys and values.
-	intern map[string]string
+	intern *interner
 	conv   converter
 	// batch and batches hold converted resources until the list ends.
 	batch   []change.Resource
