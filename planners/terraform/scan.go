@@ -1,9 +1,11 @@
 package terraform
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // scanner checks the syntax of JSON read from an io.Reader through a sliding
@@ -129,11 +131,33 @@ var strSpecial = func() (t [256]bool) {
 	return
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// strSpecialMask sets the high bit of the lowest byte of x that is a quote,
+// a backslash or a control character (and perhaps of bytes above it): zero
+// when none is.
+func strSpecialMask(x uint64) uint64 {
+	q := x ^ (ones * '"')
+	b := x ^ (ones * '\\')
+	return ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x) & highs
+}
+
 // str consumes a string; s.pos is at its opening quote.
 func (s *scanner) str() error {
 	s.pos++
 	for {
 		i := s.pos
+		// Eight bytes at a time while none of them is special.
+		for i+8 <= s.end {
+			if m := strSpecialMask(binary.LittleEndian.Uint64(s.buf[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
 		for i < s.end && !strSpecial[s.buf[i]] {
 			i++
 		}
