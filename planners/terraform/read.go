@@ -75,12 +75,11 @@ type reader struct {
 	// the whole field has been read, so a syntax error after it wins.
 	typeErr error
 	// intern shares the strings that repeat across resources: types,
-	// providers, modules, label keys and values.
+	// providers, modules, label keys and values, label sets. Only the
+	// converter goroutine uses it, and conv.
 	intern *interner
 	conv   converter
-	// batch and batches hold converted resources until the list ends.
-	batch   []change.Resource
-	batches [][]change.Resource
+	pipe   *pipeline
 }
 
 func (d *reader) fail(err error) error {
@@ -120,55 +119,70 @@ func (d *reader) wrongType(field string, c byte) {
 
 func (d *reader) read() (change.Set, error) {
 	d.set = change.Set{Source: change.Source{Kind: change.Planned, Tool: "terraform", File: d.name}, Managed: -1}
-	c, err := d.s.ws()
+	err := d.parse()
+	// A conversion error is at a change before anything parse met.
+	if cerr := d.finishPipeline(); cerr != nil {
+		return change.Set{}, cerr
+	}
 	if err != nil {
-		if d.s.rerr == nil {
-			return change.Set{}, &ReadError{File: d.name, Offset: -1, Err: ErrEmpty}
-		}
-		return change.Set{}, d.jsonErr(err)
+		return change.Set{}, err
 	}
-	if c != '{' {
-		if err := d.s.scalar(c); err != nil && c != '[' {
-			return change.Set{}, d.jsonErr(err)
-		}
-		return change.Set{}, d.fail(fmt.Errorf("%w: the document is not a JSON object", ErrNotPlan))
-	}
-	d.s.pos++
-	for first := true; ; first = false {
-		more, err := d.s.next('}', first)
-		if err != nil {
-			return change.Set{}, d.jsonErr(err)
-		}
-		if !more {
-			break
-		}
-		key, err := d.s.key()
-		if err != nil {
-			return change.Set{}, d.jsonErr(err)
-		}
-		if err := d.field(key); err != nil {
-			return change.Set{}, d.jsonErr(err)
-		}
-		if d.typeErr != nil {
-			return change.Set{}, d.typeErr
-		}
-	}
-	if c, err := d.s.ws(); err == nil {
-		if c != '{' && c != '[' {
-			if err := d.s.scalar(c); err != nil {
-				return change.Set{}, d.jsonErr(err)
-			}
-		}
-		return change.Set{}, d.fail(fmt.Errorf("%w: data after the plan object", ErrInvalid))
-	} else if d.s.rerr != nil {
-		return change.Set{}, d.jsonErr(err)
-	}
+	d.flushLists()
 	if err := d.check(); err != nil {
 		return change.Set{}, err
 	}
 	d.set.Source.FormatVersion = d.formatVersion
 	d.set.Dependents = d.config.dependents()
 	return d.set, nil
+}
+
+// parse reads the document; resource changes are converted on the
+// pipeline.
+func (d *reader) parse() error {
+	c, err := d.s.ws()
+	if err != nil {
+		if d.s.rerr == nil {
+			return &ReadError{File: d.name, Offset: -1, Err: ErrEmpty}
+		}
+		return d.jsonErr(err)
+	}
+	if c != '{' {
+		if err := d.s.scalar(c); err != nil && c != '[' {
+			return d.jsonErr(err)
+		}
+		return d.fail(fmt.Errorf("%w: the document is not a JSON object", ErrNotPlan))
+	}
+	d.s.pos++
+	for first := true; ; first = false {
+		more, err := d.s.next('}', first)
+		if err != nil {
+			return d.jsonErr(err)
+		}
+		if !more {
+			break
+		}
+		key, err := d.s.key()
+		if err != nil {
+			return d.jsonErr(err)
+		}
+		if err := d.field(key); err != nil {
+			return d.jsonErr(err)
+		}
+		if d.typeErr != nil {
+			return d.typeErr
+		}
+	}
+	if c, err := d.s.ws(); err == nil {
+		if c != '{' && c != '[' {
+			if err := d.s.scalar(c); err != nil {
+				return d.jsonErr(err)
+			}
+		}
+		return d.fail(fmt.Errorf("%w: data after the plan object", ErrInvalid))
+	} else if d.s.rerr != nil {
+		return d.jsonErr(err)
+	}
+	return nil
 }
 
 func (d *reader) check() error {
@@ -273,61 +287,32 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 		}
 		return d.fail(fmt.Errorf("%w: %s is not a list", ErrNotPlan, key))
 	}
-	d.batch = make([]change.Resource, 0, 64)
+	d.startPipeline()
+	job := d.newJob(key, into, 0)
 	for i, first := 0, true; ; i, first = i+1, false {
 		more, err := d.s.next(']', first)
 		if err != nil {
+			d.pipe.jobs <- job // its changes come before the error
 			return err
 		}
 		if !more {
-			d.flushAll(into)
+			job.last = true
+			d.pipe.jobs <- job
 			return nil
 		}
 		raw, err := d.s.capture()
 		if err != nil {
+			d.pipe.jobs <- job
 			return err
 		}
-		res, addr, err := d.conv.resource(raw, d.intern)
-		if err != nil {
-			if errors.Is(err, errWrongType) {
-				return &ReadError{File: d.name, Offset: d.s.offset(), Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, key, i, err)}
-			}
-			return d.fail(fmt.Errorf("%s[%d] (%s): %w", key, i, addr, err))
-		}
-		d.batch = append(d.batch, res)
-		if len(d.batch) == cap(d.batch) {
-			d.flush(into)
+		job.data = append(job.data, raw...)
+		job.ends = append(job.ends, len(job.data))
+		job.offs = append(job.offs, d.s.offset())
+		if len(job.data) >= jobBytes {
+			d.pipe.jobs <- job
+			job = d.newJob(key, into, i+1)
 		}
 	}
-}
-
-// flushAll moves every converted resource into the Set.
-func (d *reader) flushAll(into *[]change.Resource) {
-	if len(d.batch) > 0 {
-		d.batches = append(d.batches, d.batch)
-	}
-	d.batch = nil
-	n := len(*into)
-	for _, b := range d.batches {
-		n += len(b)
-	}
-	if n > len(*into) {
-		out := make([]change.Resource, 0, n)
-		out = append(out, *into...)
-		for _, b := range d.batches {
-			out = append(out, b...)
-		}
-		*into = out
-	}
-	d.batches = nil
-}
-
-// flush moves the batch of converted resources into the Set. Batches of a
-// fixed size, copied once, spare the copies and the garbage of a slice of
-// large structs that grows by doubling.
-func (d *reader) flush(into *[]change.Resource) {
-	d.batches = append(d.batches, d.batch)
-	d.batch = make([]change.Resource, 0, 1024)
 }
 
 func (d *reader) outputs() error {
