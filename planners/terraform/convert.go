@@ -116,7 +116,7 @@ func (cv *converter) resource(raw []byte, intern *interner) (r change.Resource, 
 
 func (cv *converter) field(p *vparser, rawKey []byte, intern *interner) {
 	rc := &cv.rc
-	k := decodeString(rawKey)
+	k := keyString(rawKey)
 	switch {
 	case keyIs(k, "address"):
 		cv.str(p, "address", &rc.Address, nil)
@@ -147,7 +147,7 @@ func (cv *converter) field(p *vparser, rawKey []byte, intern *interner) {
 		case '{':
 			cv.hasChange = true
 			for first := true; p.next('}', first); first = false {
-				cv.changeField(p, decodeString(p.key()))
+				cv.changeField(p, keyString(p.key()))
 			}
 		case '[':
 			p.i--
@@ -247,6 +247,25 @@ func (cv *converter) changeField(p *vparser, k string) {
 	default:
 		p.skip()
 	}
+}
+
+// knownKeys are the keys of a resource change and its change object.
+var knownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"address", "previous_address", "module_address", "mode", "type", "name", "index",
+		"provider_name", "deposed", "action_reason", "change", "actions", "before", "after", "after_unknown",
+		"before_sensitive", "after_sensitive", "replace_paths", "importing", "generated_config"} {
+		m[k] = k
+	}
+	return m
+}()
+
+// keyString decodes an object key; the usual ones without allocating.
+func keyString(raw []byte) string {
+	if k, ok := knownKeys[string(raw[1:len(raw)-1])]; ok {
+		return k
+	}
+	return decodeString(raw)
 }
 
 // isObject reports whether a raw value is a JSON object.
