@@ -120,6 +120,11 @@ func (d *reader) wrongType(field string, c byte) {
 func (d *reader) read() (change.Set, error) {
 	d.set = change.Set{Source: change.Source{Kind: change.Planned, Tool: "terraform", File: d.name}, Managed: -1}
 	err := d.parse()
+	var deps map[string][]string
+	if err == nil {
+		// While the converter may still be busy.
+		deps = d.config.dependents()
+	}
 	// A conversion error is at a change before anything parse met.
 	if cerr := d.finishPipeline(); cerr != nil {
 		return change.Set{}, cerr
@@ -132,7 +137,7 @@ func (d *reader) read() (change.Set, error) {
 		return change.Set{}, err
 	}
 	d.set.Source.FormatVersion = d.formatVersion
-	d.set.Dependents = d.config.dependents()
+	d.set.Dependents = deps
 	return d.set, nil
 }
 
