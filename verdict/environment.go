@@ -15,7 +15,10 @@ var wellKnownEnvs = []string{"staging", "stage", "stg", "dev", "development", "t
 // decided it, or "" when nothing says. Policy rules come first, then the
 // resource's own tags or labels, then module names, then the workspace.
 func (p *Policy) Environment(r *change.Resource, workspace string) (env, source string) {
-	module := change.ModulePath(r.Address)
+	module := ""
+	if strings.HasPrefix(r.Address, "module.") {
+		module = change.ModulePath(r.Address)
+	}
 	for _, rule := range p.Environments.Rules {
 		if rule.Address != "" && globMatch(rule.Address, r.Address) ||
 			rule.Module != "" && module != "" && globMatch(rule.Module, module) {

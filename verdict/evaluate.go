@@ -20,12 +20,16 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	if workspace == "" {
 		workspace = set.Workspace
 	}
+	// The fingerprint hashes the whole Set and needs nothing else: on a
+	// large plan it is worth a core of its own while the resources are
+	// judged.
+	fingerprint := make(chan string, 1)
+	go func() { fingerprint <- set.Fingerprint() }()
 	e := evaluator{set: &set, policy: &p, cat: p.Catalogue(), opts: opts, workspace: workspace}
 	v := Verdict{
 		Schema:      Schema,
 		Origin:      opts.Origin,
 		Source:      set.Source,
-		Fingerprint: set.Fingerprint(),
 		Workspace:   workspace,
 		Outputs:     set.Outputs,
 		Notes:       opts.Notes,
@@ -51,6 +55,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	for i := range v.Findings {
 		e.escalate(&v.Findings[i])
 	}
+	v.Fingerprint = <-fingerprint
 	applyApprovals(v.Findings, opts.Approvals, v.Fingerprint)
 	sortFindings(v.Findings)
 	v.Decision = decide(v.Findings)
