@@ -312,10 +312,20 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 	// No diff: only the labels, and for a delete the scalars, are needed.
 	switch {
 	case isObject(cv.after) && act != change.Delete:
+		if m, ok := rawLabels(cv.after, cv.afterSensitive, intern); ok {
+			r.Labels = m
+			break
+		}
 		after := partialObject(cv.after, false)
 		r.Labels = labels(after, markSource(after, cv.afterSensitive), intern)
 	case isObject(cv.before):
 		destructive := act.Destructive()
+		if !destructive {
+			if m, ok := rawLabels(cv.before, cv.beforeSensitive, intern); ok {
+				r.Labels = m
+				break
+			}
+		}
 		before := partialObject(cv.before, destructive)
 		sens := markSource(before, cv.beforeSensitive)
 		if destructive {
@@ -634,11 +644,12 @@ type labelKV struct{ k, v string }
 // sets, since many resources carry the same tags. A Resource's Labels map
 // may therefore be shared with other resources: nothing may modify it.
 type interner struct {
-	raw  map[string]string            // raw JSON string → decoded
-	strs map[string]string            // decoded → shared copy
-	sets map[string]map[string]string // canonical label set → shared map
-	kv   []labelKV
-	key  []byte
+	raw     map[string]string            // raw JSON string → decoded
+	strs    map[string]string            // decoded → shared copy
+	sets    map[string]map[string]string // canonical label set → shared map
+	kv      []labelKV
+	key     []byte
+	members []rawMember
 }
 
 func newInterner() *interner {
