@@ -2,7 +2,9 @@ package terraform
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -62,48 +64,76 @@ func (p *vparser) key() []byte {
 // strRaw consumes a string and returns it with its quotes.
 func (p *vparser) strRaw() []byte {
 	start := p.i
-	p.i++
+	p.i = strEnd(p.b, p.i+1)
+	return p.b[start:p.i]
+}
+
+// strEnd returns the index after the closing quote of the valid string
+// whose body starts at i, looking at eight bytes at a time.
+func strEnd(b []byte, i int) int {
 	for {
-		j := bytes.IndexByte(p.b[p.i:], '"')
-		p.i += j + 1
-		// The quote ends the string unless an odd run of backslashes
-		// escapes it.
-		n := 0
-		for k := p.i - 2; k > start && p.b[k] == '\\'; k-- {
-			n++
+		for i+8 <= len(b) {
+			if m := strSpecialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
 		}
-		if n%2 == 0 {
-			return p.b[start:p.i]
+		for i < len(b) && b[i] != '"' && b[i] != '\\' {
+			i++
 		}
+		if i >= len(b) {
+			return len(b)
+		}
+		if b[i] == '"' {
+			return i + 1
+		}
+		i += 2 // an escape; a \u's hex digits are plain bytes
 	}
 }
 
-// skip consumes one value.
+// skipClass sorts the bytes skip looks at: 1 a quote, 2 an opening and 3
+// a closing bracket; the rest are 0.
+var skipClass = func() (t [256]uint8) {
+	t['"'] = 1
+	t['{'], t['['] = 2, 2
+	t['}'], t[']'] = 3, 3
+	return
+}()
+
+// skip consumes one value. The input is valid, so a container ends at the
+// close that brings the depth back to zero, counting brackets outside
+// strings.
 func (p *vparser) skip() {
+	c := p.ws()
+	switch c {
+	case '"':
+		p.i = strEnd(p.b, p.i+1)
+		return
+	case '{', '[':
+	default:
+		for p.i < len(p.b) && !isDelim(p.b[p.i]) {
+			p.i++
+		}
+		return
+	}
+	b := p.b
 	depth := 0
-	for {
-		c := p.ws()
-		switch c {
-		case '"':
-			p.strRaw()
-		case '{', '[':
+	for i := p.i; i < len(b); i++ {
+		switch skipClass[b[i]] {
+		case 1:
+			i = strEnd(b, i+1) - 1
+		case 2:
 			depth++
-			p.i++
-		case '}', ']':
+		case 3:
 			depth--
-			p.i++
-		case ',', ':':
-			p.i++
-			continue
-		default:
-			for p.i < len(p.b) && !isDelim(p.b[p.i]) {
-				p.i++
+			if depth == 0 {
+				p.i = i + 1
+				return
 			}
 		}
-		if depth == 0 {
-			return
-		}
 	}
+	p.i = len(b)
 }
 
 func isDelim(c byte) bool {
