@@ -369,43 +369,10 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 	if cv.replacePaths != nil {
 		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
 	}
-	bRaw, bOK := topLevel(cv.before)
-	aRaw, aOK := topLevel(cv.after)
-	if bOK && aOK {
-		need := map[string]bool{}
-		unknownTop, _ := c.AfterUnknown.(map[string]any)
-		for k, b := range bRaw {
-			if a, ok := aRaw[k]; !ok || !bytes.Equal(a, b) {
-				need[k] = true
-			}
-			if r.Action == change.Replace && b[0] != '{' && b[0] != '[' {
-				need[k] = true
-			}
-		}
-		for k := range aRaw {
-			if _, ok := bRaw[k]; !ok || containsTrue(unknownTop[k]) {
-				need[k] = true
-			}
-		}
-		for k := range unknownTop {
-			if containsTrue(unknownTop[k]) {
-				need[k] = true
-			}
-		}
-		for _, k := range labelKeys {
-			need[k] = true
-		}
-		need["metadata"] = true
-		for _, p := range c.ReplacePaths {
-			if steps, ok := p.([]any); ok && len(steps) > 0 {
-				if k, ok := steps[0].(string); ok {
-					need[k] = true
-				}
-			}
-		}
-		c.Before, c.After = pick(bRaw, need), pick(aRaw, need)
+	if b, a, ok := pickSmall(cv.before, cv.after, c, r.Action, intern); ok {
+		c.Before, c.After = b, a
 	} else {
-		c.Before, c.After = decodeValue(cv.before), decodeValue(cv.after)
+		c.Before, c.After = pickMaps(cv.before, cv.after, c, r.Action)
 	}
 	before, _ := c.Before.(map[string]any)
 	after, _ := c.After.(map[string]any)
@@ -429,6 +396,47 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 		r.Labels = labels(before, c.BeforeSensitive, intern)
 	}
 	return r, nil
+}
+
+// pickMaps is pickSmall for any object, through maps of the members.
+func pickMaps(beforeRaw, afterRaw []byte, c *tfjson.Change, act change.Action) (before, after any) {
+	bRaw, bOK := topLevel(beforeRaw)
+	aRaw, aOK := topLevel(afterRaw)
+	if !bOK || !aOK {
+		return decodeValue(beforeRaw), decodeValue(afterRaw)
+	}
+	need := map[string]bool{}
+	unknownTop, _ := c.AfterUnknown.(map[string]any)
+	for k, b := range bRaw {
+		if a, ok := aRaw[k]; !ok || !bytes.Equal(a, b) {
+			need[k] = true
+		}
+		if act == change.Replace && b[0] != '{' && b[0] != '[' {
+			need[k] = true
+		}
+	}
+	for k := range aRaw {
+		if _, ok := bRaw[k]; !ok || containsTrue(unknownTop[k]) {
+			need[k] = true
+		}
+	}
+	for k := range unknownTop {
+		if containsTrue(unknownTop[k]) {
+			need[k] = true
+		}
+	}
+	for _, k := range labelKeys {
+		need[k] = true
+	}
+	need["metadata"] = true
+	for _, p := range c.ReplacePaths {
+		if steps, ok := p.([]any); ok && len(steps) > 0 {
+			if k, ok := steps[0].(string); ok {
+				need[k] = true
+			}
+		}
+	}
+	return pick(bRaw, need), pick(aRaw, need)
 }
 
 // topLevel splits a raw object into its members' raw values (the last one
@@ -650,6 +658,8 @@ type interner struct {
 	kv      []labelKV
 	key     []byte
 	members []rawMember
+	bm, am  []rawMember
+	roots   []string
 }
 
 func newInterner() *interner {
