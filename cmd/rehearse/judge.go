@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,4 +37,12 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
 	return pol, origin, nil
+}
+
+// withTimeout bounds ctx by --timeout; 0 means no bound.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
 }

@@ -83,11 +83,8 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err := o.check(); err != nil {
 		return cannotJudge(err)
 	}
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)

@@ -60,11 +60,8 @@ input always gives the same files.`,
 }
 
 func (o *recordOptions) run(ctx context.Context) error {
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	if o.rec.Containers != "" {
 		sandbox.ConfigureEnv()
 	}

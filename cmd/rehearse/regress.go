@@ -77,11 +77,8 @@ func (o *regressOptions) run(ctx context.Context) error {
 		}
 		shard = s
 	}
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	sandbox.ConfigureEnv()
 	opts := scenarios.RegressOptions{
 		Options:       scenarios.Options{Terraform: o.Terraform},

@@ -81,11 +81,8 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	// testcontainers reads its settings once; rehearse runs without the
 	// reaper and tears down itself.
 	sandbox.ConfigureEnv()
