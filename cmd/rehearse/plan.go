@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -171,7 +172,13 @@ func readPlanFile(name string, in io.Reader) (change.Set, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return change.Set{}, fmt.Errorf("%s: is a directory (to plan a Terraform directory use --dir)", name)
 	}
-	return terraform.Read(name, f)
+	// A binary plan (terraform plan -out) is a zip archive: say what to do
+	// with it rather than report invalid JSON.
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
+		return change.Set{}, fmt.Errorf("%s: a binary plan file, not plan JSON: use rehearse plan --dir DIR --plan-file %s, or terraform show -json %s > plan.json", name, name, name)
+	}
+	return terraform.Read(name, br)
 }
 
 func loadPolicy(file string) (verdict.Policy, error) {

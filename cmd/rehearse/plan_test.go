@@ -160,6 +160,7 @@ func TestPlanFailsClosed(t *testing.T) {
 		{"not a plan", []string{write("state.json", `{"format_version":"1.0","values":{}}`)}, "state.json: not a Terraform plan"},
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "nope.json: no such file or directory"},
 		{"a directory", []string{dir}, "is a directory"},
+		{"binary plan", []string{write("tfplan", "PK\x03\x04\x14\x00binary")}, "tfplan: a binary plan file, not plan JSON: use rehearse plan --dir DIR --plan-file"},
 		{"no input", nil, "give a plan JSON file"},
 		{"bad format flag", []string{"--format", "yaml", "x.json"}, `--format: unknown format "yaml"`},
 		{"bad output flag", []string{"--output", "sarif", "x.json"}, `want FORMAT=FILE`},
