@@ -27,15 +27,15 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	go func() { fingerprint <- set.Fingerprint() }()
 	e := evaluator{set: &set, policy: &p, cat: p.Catalogue(), opts: opts, workspace: workspace}
 	v := Verdict{
-		Schema:      Schema,
-		Origin:      opts.Origin,
-		Source:      set.Source,
-		Workspace:   workspace,
-		Outputs:     set.Outputs,
-		Notes:       opts.Notes,
-		Findings:    []Finding{},
-		Passed:      []Listed{},
-		Blast:       Blast{Managed: set.Managed, Actions: map[string]int{}, Envs: map[string]EnvCount{}},
+		Schema:    Schema,
+		Origin:    opts.Origin,
+		Source:    set.Source,
+		Workspace: workspace,
+		Outputs:   set.Outputs,
+		Notes:     opts.Notes,
+		Findings:  []Finding{},
+		Passed:    []Listed{},
+		Blast:     Blast{Managed: set.Managed, Actions: map[string]int{}, Envs: map[string]EnvCount{}},
 	}
 	e.index()
 	for i := range set.Resources {
