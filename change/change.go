@@ -71,6 +71,9 @@ type AttrChange struct {
 	After     Value  `json:"after,omitempty"`
 	Unknown   bool   `json:"unknown,omitempty"`
 	Sensitive bool   `json:"sensitive,omitempty"`
+	// ByName is set, with Sensitive, on a value the provider did not mark
+	// but whose name says it is a secret (password, token, private_key…).
+	ByName bool `json:"by_name,omitempty"`
 }
 
 // DataDelta is what a fingerprinted data path held before and after an
@@ -146,6 +149,27 @@ type Resource struct {
 	// Labels are the tags or labels of the object (after the change, or
 	// before it for a delete).
 	Labels map[string]string `json:"labels,omitempty"`
+	// BeforeLabels are the tags or labels before an update or a replace:
+	// where a replaced object lives is said by its old values as much as
+	// by its new ones.
+	BeforeLabels map[string]string `json:"before_labels,omitempty"`
+	// LabelsUnknown is set when the new tags or labels are known only
+	// after apply.
+	LabelsUnknown bool `json:"labels_unknown,omitempty"`
+	// Kind is the object kind of a generic manifest resource
+	// (kubernetes_manifest, kubectl_manifest): Namespace, StatefulSet…
+	Kind string `json:"kind,omitempty"`
+	// NoReplacePaths is set on a replace from a plan format that does not
+	// say which attributes forced it (format 0.1 and 0.2): Changes then
+	// lists what changed.
+	NoReplacePaths bool `json:"no_replace_paths,omitempty"`
+	// Deferred is why terraform deferred this change to a later plan
+	// (deferred_changes), "" for a planned change.
+	Deferred string `json:"deferred,omitempty"`
+	// Digest is a hash of the whole resource change as the plan wrote it,
+	// canonicalized: it binds the fingerprint to every value, sensitive
+	// ones included, while the model keeps only what the verdict reads.
+	Digest string `json:"digest,omitempty"`
 
 	Observed *Observation `json:"observed,omitempty"`
 }
@@ -165,6 +189,23 @@ type OutputChange struct {
 	After     Value  `json:"after,omitempty"`
 	Unknown   bool   `json:"unknown,omitempty"`
 	Sensitive bool   `json:"sensitive,omitempty"`
+	ByName    bool   `json:"by_name,omitempty"`
+	// Digest hashes the output change as the plan wrote it (see
+	// Resource.Digest).
+	Digest string `json:"digest,omitempty"`
+}
+
+// ActionInvocation is a Terraform action (1.14+) the plan invokes at apply:
+// a side effect outside any resource's lifecycle.
+type ActionInvocation struct {
+	Address  string `json:"address"`
+	Type     string `json:"type"`
+	Name     string `json:"name,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// Trigger says what invokes it: "after_create of aws_instance.web", or
+	// "invoked (-invoke)".
+	Trigger string `json:"trigger,omitempty"`
+	Digest  string `json:"digest,omitempty"`
 }
 
 // Set is one change: everything a planner saw.
@@ -173,6 +214,21 @@ type Set struct {
 	Resources []Resource     `json:"resources"`
 	Drift     []Resource     `json:"drift,omitempty"`
 	Outputs   []OutputChange `json:"outputs,omitempty"`
+	// Actions are the action invocations the plan runs at apply.
+	Actions []ActionInvocation `json:"actions,omitempty"`
+	// Deferred are changes terraform could not plan yet
+	// (deferred_changes): they happen on a later apply.
+	Deferred []Resource `json:"deferred,omitempty"`
+	// Incomplete is set when the plan says it is not complete (more
+	// changes follow on a later plan).
+	Incomplete bool `json:"incomplete,omitempty"`
+	// Variables hashes the plan's input variables: a different value is a
+	// different change, and the values themselves (some secret) are kept
+	// nowhere.
+	Variables string `json:"variables,omitempty"`
+	// Notes are what the planner has to say about how it read the change,
+	// e.g. attributes hidden because their names say secret.
+	Notes []string `json:"notes,omitempty"`
 	// Managed is the number of managed resources under management before
 	// the change (from prior_state), or -1 when unknown.
 	Managed int `json:"managed"`

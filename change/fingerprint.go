@@ -20,8 +20,12 @@ import (
 //	struct {
 //		Resources []Resource     `json:"resources"`
 //		Drift     []Resource     `json:"drift"`
-//		Outputs   []OutputChange `json:"outputs"`
-//		Managed   int            `json:"managed"`
+//		Outputs   []OutputChange     `json:"outputs"`
+//		Actions   []ActionInvocation `json:"actions"`
+//		Deferred  []Resource         `json:"deferred"`
+//		Incomplete bool              `json:"incomplete"`
+//		Variables string             `json:"variables"`
+//		Managed   int                `json:"managed"`
 //	}
 //
 // (resources and drift stably sorted by address and deposed key, outputs by
@@ -52,6 +56,21 @@ func (s *Set) Fingerprint() string {
 		}
 		e.byte(']')
 	}
+	e.raw(`,"actions":`)
+	if s.Actions == nil {
+		e.raw("null")
+	} else {
+		e.marshal(s.Actions)
+	}
+	e.raw(`,"deferred":`)
+	e.resources(s.Deferred)
+	if s.Incomplete {
+		e.raw(`,"incomplete":true`)
+	} else {
+		e.raw(`,"incomplete":false`)
+	}
+	e.raw(`,"variables":`)
+	e.str(s.Variables)
 	e.raw(`,"managed":`)
 	e.buf = strconv.AppendInt(e.buf, int64(s.Managed), 10)
 	e.raw("}\n")
@@ -182,6 +201,28 @@ func (e *fpEncoder) resource(r *Resource) {
 		e.raw(`,"labels":`)
 		e.stringMap(r.Labels)
 	}
+	if len(r.BeforeLabels) > 0 {
+		e.raw(`,"before_labels":`)
+		e.stringMap(r.BeforeLabels)
+	}
+	if r.LabelsUnknown {
+		e.raw(`,"labels_unknown":true`)
+	}
+	if r.Kind != "" {
+		e.raw(`,"kind":`)
+		e.str(r.Kind)
+	}
+	if r.NoReplacePaths {
+		e.raw(`,"no_replace_paths":true`)
+	}
+	if r.Deferred != "" {
+		e.raw(`,"deferred":`)
+		e.str(r.Deferred)
+	}
+	if r.Digest != "" {
+		e.raw(`,"digest":`)
+		e.str(r.Digest)
+	}
 	if r.Observed != nil {
 		e.raw(`,"observed":`)
 		e.marshal(r.Observed)
@@ -212,6 +253,9 @@ func (e *fpEncoder) attrChanges(cs []AttrChange) {
 		if c.Sensitive {
 			e.raw(`,"sensitive":true`)
 		}
+		if c.ByName {
+			e.raw(`,"by_name":true`)
+		}
 		e.byte('}')
 	}
 	e.byte(']')
@@ -235,6 +279,13 @@ func (e *fpEncoder) output(o *OutputChange) {
 	}
 	if o.Sensitive {
 		e.raw(`,"sensitive":true`)
+	}
+	if o.ByName {
+		e.raw(`,"by_name":true`)
+	}
+	if o.Digest != "" {
+		e.raw(`,"digest":`)
+		e.str(o.Digest)
 	}
 	e.byte('}')
 }

@@ -23,11 +23,15 @@ import (
 // streaming encoder must give the same for every Set.
 func referenceFingerprint(s *change.Set) string {
 	norm := struct {
-		Resources []change.Resource     `json:"resources"`
-		Drift     []change.Resource     `json:"drift"`
-		Outputs   []change.OutputChange `json:"outputs"`
-		Managed   int                   `json:"managed"`
-	}{refSorted(s.Resources), refSorted(s.Drift), slices.Clone(s.Outputs), s.Managed}
+		Resources  []change.Resource         `json:"resources"`
+		Drift      []change.Resource         `json:"drift"`
+		Outputs    []change.OutputChange     `json:"outputs"`
+		Actions    []change.ActionInvocation `json:"actions"`
+		Deferred   []change.Resource         `json:"deferred"`
+		Incomplete bool                      `json:"incomplete"`
+		Variables  string                    `json:"variables"`
+		Managed    int                       `json:"managed"`
+	}{refSorted(s.Resources), refSorted(s.Drift), slices.Clone(s.Outputs), s.Actions, refSorted(s.Deferred), s.Incomplete, s.Variables, s.Managed}
 	slices.SortFunc(norm.Outputs, func(a, b change.OutputChange) int { return strings.Compare(a.Name, b.Name) })
 	h := sha256.New()
 	if err := json.NewEncoder(h).Encode(norm); err != nil {
