@@ -32,7 +32,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 		Source:    set.Source,
 		Workspace: workspace,
 		Outputs:   set.Outputs,
-		Notes:     opts.Notes,
+		Notes:     slices.Concat(opts.Notes, set.Notes),
 		Findings:  []Finding{},
 		Passed:    []Listed{},
 		Blast:     Blast{Managed: set.Managed, Actions: map[string]int{}, Envs: map[string]EnvCount{}},
@@ -41,6 +41,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	for i := range set.Resources {
 		e.resource(&v, &set.Resources[i])
 	}
+	e.partial(&v)
 	for i := range set.Drift {
 		r := &set.Drift[i]
 		env, _ := p.Environment(r, workspace)
@@ -52,12 +53,11 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	if f, ok := e.blastRadius(&v.Blast); ok {
 		v.Findings = append(v.Findings, f)
 	}
-	for i := range v.Findings {
-		e.escalate(&v.Findings[i])
-	}
 	v.Fingerprint = <-fingerprint
 	applyApprovals(v.Findings, opts.Approvals, v.Fingerprint)
 	sortFindings(v.Findings)
+	sortListed(v.Passed)
+	sortListed(v.Drift)
 	v.Decision = decide(v.Findings)
 	if len(v.Blast.Envs) == 0 {
 		v.Blast.Envs = nil
@@ -72,16 +72,15 @@ type evaluator struct {
 	opts      Options
 	workspace string
 
-	createdTypes map[string][]string // type → addresses created
-	movedFrom    map[string]bool
-	renewed      map[string]bool     // config addresses created or replaced
-	dependsOn    map[string][]string // config address → what it refers to
+	movedFrom map[string]bool
+	renewed   map[string]change.Action // config address → created or replaced
+	dependsOn map[string][]string      // config address → what it refers to
+	renames   map[string]string        // deleted address → the create it is likely renamed to
 }
 
 func (e *evaluator) index() {
-	e.createdTypes = map[string][]string{}
 	e.movedFrom = map[string]bool{}
-	e.renewed = map[string]bool{}
+	e.renewed = map[string]change.Action{}
 	e.dependsOn = map[string][]string{}
 	for to, froms := range e.set.Dependents {
 		for _, from := range froms {
@@ -93,20 +92,22 @@ func (e *evaluator) index() {
 	}
 	for i := range e.set.Resources {
 		r := &e.set.Resources[i]
-		if r.Action == change.Create || r.Action == change.Replace {
-			e.renewed[r.ConfigAddress()] = true
-		}
-		if r.Action == change.Create && r.Mode == change.Managed {
-			e.createdTypes[r.Type] = append(e.createdTypes[r.Type], r.Address)
+		switch {
+		case r.Action == change.Replace:
+			e.renewed[r.ConfigAddress()] = change.Replace
+		case r.Action == change.Create && e.renewed[r.ConfigAddress()] == "":
+			e.renewed[r.ConfigAddress()] = change.Create
 		}
 		if r.Moved() {
 			e.movedFrom[r.PreviousAddress] = true
 		}
 	}
+	e.renames = e.pairRenames()
 }
 
 func (e *evaluator) resource(v *Verdict, r *change.Resource) {
-	env, _ := e.policy.Environment(r, e.workspace)
+	pl := e.policy.place(r, e.workspace)
+	env := pl.Env
 	b := &v.Blast
 	b.Actions[string(r.Action)]++
 	if r.Moved() {
@@ -134,7 +135,7 @@ func (e *evaluator) resource(v *Verdict, r *change.Resource) {
 		b.Destructive++
 	}
 	if (r.Action.Destructive() && r.Mode == change.Managed) || r.Observed.DataLost() {
-		v.Findings = append(v.Findings, e.destructive(r, env))
+		v.Findings = append(v.Findings, e.destructive(r, pl, r.Deferred))
 		return
 	}
 	if note, ok := passNote(r); ok {
@@ -174,98 +175,6 @@ func passNote(r *change.Resource) (string, bool) {
 	return strings.Join(notes, "; "), true
 }
 
-func (e *evaluator) destructive(r *change.Resource, env string) Finding {
-	entry, catalogued := e.cat.Lookup(r.Type)
-	protected := e.policy.Protected(env)
-	f := Finding{
-		Address: r.Address, Type: r.Type, Action: r.Action, ReplaceOrder: r.ReplaceOrder,
-		Environment: env, Protected: protected,
-		Dependents: e.set.Dependents[change.ConfigAddress(r.Address)],
-	}
-	if loc, ok := e.set.Locations[change.ConfigAddress(r.Address)]; ok {
-		f.Location = &loc
-	}
-	if catalogued {
-		f.Class, f.Kind = entry.Class, entry.Kind
-	}
-	f.Recoverability, f.Hints = recoverability(r, entry, catalogued)
-	f.Evidence = evidence(r)
-	what := describe(r, entry, catalogued)
-	where := ""
-	if env != "" {
-		where = " in " + map[bool]string{true: "protected ", false: ""}[protected] + "environment " + env
-	}
-	renamed := e.likelyRename(r)
-	upstream := e.upstream(r)
-	if len(upstream) > 0 {
-		f.Evidence = append(f.Evidence, "follows the replacement of "+strings.Join(upstream, ", ")+", whose new values are known only after apply")
-	}
-	switch {
-	case r.Observed.DataLost():
-		f.Rule = RuleObservedDataLoss
-		f.Severity = severityIf(protected)
-		f.Message = fmt.Sprintf("%s lost data%s", what, where)
-	case len(upstream) == 0 && isSpurious(r):
-		f.Rule, f.Severity = RuleSpuriousReplace, SeverityWarn
-		f.Message = fmt.Sprintf("%s is replaced only because of values known after apply%s: possibly spurious", what, where)
-	case catalogued && protected:
-		f.Rule, f.Severity = RuleProtectedDestroy, SeverityBlock
-		f.Message = fmt.Sprintf("%s %s%s", what, verb(r), where)
-	case renamed != "":
-		f.Rule, f.Severity = RuleLikelyRename, SeverityWarn
-		f.Message = fmt.Sprintf("%s %s%s", what, verb(r), where)
-	default:
-		f.Rule, f.Severity = RuleDestroy, SeverityWarn
-		f.Message = fmt.Sprintf("%s %s%s", what, verb(r), where)
-	}
-	if renamed != "" {
-		f.Hints = append(f.Hints, fmt.Sprintf("likely a rename to %s: add a moved block, or the object is destroyed", renamed))
-	}
-	f.ID = findingID(f.Rule, r.Address, string(r.Action), r.Deposed)
-	return f
-}
-
-// likelyRename returns a created address of the same type when r is a
-// delete whose block is gone and no moved block accounts for it.
-func (e *evaluator) likelyRename(r *change.Resource) string {
-	if r.Action != change.Delete || r.Reason != "delete_because_no_resource_config" || e.movedFrom[r.Address] {
-		return ""
-	}
-	if c := e.createdTypes[r.Type]; len(c) > 0 {
-		return c[0]
-	}
-	return ""
-}
-
-// upstream lists the resources r refers to that this change creates or
-// replaces: an unknown value that forces r's replace then comes from them,
-// and the replace is real, not spurious.
-func (e *evaluator) upstream(r *change.Resource) []string {
-	if r.Action != change.Replace {
-		return nil
-	}
-	var out []string
-	for _, to := range e.dependsOn[r.ConfigAddress()] {
-		if e.renewed[to] {
-			out = append(out, to)
-		}
-	}
-	return out
-}
-
-// isSpurious reports a replace forced only by values unknown until apply.
-func isSpurious(r *change.Resource) bool {
-	if r.Action != change.Replace || len(r.ReplacePaths) == 0 {
-		return false
-	}
-	for _, p := range r.ReplacePaths {
-		if !p.Unknown {
-			return false
-		}
-	}
-	return true
-}
-
 func (e *evaluator) blastRadius(b *Blast) (Finding, bool) {
 	t := e.policy.Thresholds
 	var why []string
@@ -282,17 +191,6 @@ func (e *evaluator) blastRadius(b *Blast) (Finding, bool) {
 		ID: findingID(RuleBlastRadius, "", "", ""), Rule: RuleBlastRadius, Severity: SeverityBlock,
 		Message: "high blast radius: " + strings.Join(why, "; "),
 	}, true
-}
-
-// escalate applies the stricter bar for AI-originated changes.
-func (e *evaluator) escalate(f *Finding) {
-	if e.opts.Origin.Origin != OriginAI || !e.policy.Origin.AIEscalates || f.Severity != SeverityWarn {
-		return
-	}
-	if f.Protected || f.Class == DataBearing {
-		f.Severity, f.Escalated = SeverityBlock, true
-		f.Message += " (AI-originated: escalated from warn)"
-	}
 }
 
 func decide(fs []Finding) Decision {
@@ -313,6 +211,20 @@ func severityIf(block bool) Severity {
 		return SeverityBlock
 	}
 	return SeverityWarn
+}
+
+// sortListed orders listed changes by address, then action, so the
+// verdict does not depend on the order of the plan.
+func sortListed(ls []Listed) {
+	slices.SortStableFunc(ls, func(a, b Listed) int {
+		if c := strings.Compare(a.Address, b.Address); c != 0 {
+			return c
+		}
+		if c := strings.Compare(string(a.Action), string(b.Action)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Note, b.Note)
+	})
 }
 
 func sortFindings(fs []Finding) {

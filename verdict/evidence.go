@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
@@ -15,8 +16,10 @@ func verb(r *change.Resource) string {
 		return "is destroyed"
 	case r.Action == change.Replace && r.Observed != nil:
 		return "is recreated"
-	case r.Action == change.Replace:
+	case r.Action == change.Replace && r.ReplaceOrder != "":
 		return "is replaced (" + string(r.ReplaceOrder) + ")"
+	case r.Action == change.Replace:
+		return "is replaced"
 	}
 	return string(r.Action)
 }
@@ -62,7 +65,11 @@ func evidence(r *change.Resource) []string {
 		out = append(out, "deposed object "+r.Deposed)
 	}
 	for _, p := range r.ReplacePaths {
-		out = append(out, fmt.Sprintf("%s: %s → %s forces replacement", p.Path, FormatValue(p.Before, p.Sensitive, false), FormatValue(p.After, p.Sensitive, p.Unknown)))
+		before, after := FormatAttr(p)
+		out = append(out, fmt.Sprintf("%s: %s → %s forces replacement", p.Path, before, after))
+	}
+	if r.Action == change.Replace && r.NoReplacePaths && len(r.ReplacePaths) == 0 {
+		out = append(out, noReplacePaths(r.Changes))
 	}
 	if o := r.Observed; o != nil {
 		if o.BeforeID != "" && o.AfterID != "" && o.BeforeID != o.AfterID {
@@ -72,8 +79,42 @@ func evidence(r *change.Resource) []string {
 			out = append(out, DataEvidence(d))
 		}
 		for _, c := range r.Changes {
-			out = append(out, fmt.Sprintf("%s: %s → %s", c.Path, FormatValue(c.Before, c.Sensitive, false), FormatValue(c.After, c.Sensitive, c.Unknown)))
+			before, after := FormatAttr(c)
+			out = append(out, fmt.Sprintf("%s: %s → %s", c.Path, before, after))
 		}
+	}
+	return out
+}
+
+// noReplacePaths says what a plan that does not name the forcing
+// attributes does say: what changes.
+func noReplacePaths(changes []change.AttrChange) string {
+	const msg = "this plan format does not say which attribute forced the replacement"
+	paths := make([]string, 0, len(changes))
+	for _, c := range changes {
+		paths = append(paths, c.Path)
+	}
+	if len(paths) == 0 {
+		return msg
+	}
+	if len(paths) > 10 {
+		paths = append(paths[:10], fmt.Sprintf("+%d more", len(paths)-10))
+	}
+	return msg + "; what changes: " + strings.Join(paths, ", ")
+}
+
+// replacePaths copies the forcing attributes for the finding, whole values
+// and all, for JSON; a sensitive one never carries a value.
+func replacePaths(r *change.Resource) []change.AttrChange {
+	if len(r.ReplacePaths) == 0 {
+		return nil
+	}
+	out := make([]change.AttrChange, len(r.ReplacePaths))
+	for i, p := range r.ReplacePaths {
+		if p.Sensitive || p.ByName {
+			p.Before, p.After, p.Sensitive = nil, nil, true
+		}
+		out[i] = p
 	}
 	return out
 }
@@ -88,7 +129,10 @@ func DataEvidence(d change.DataDelta) string {
 }
 
 // FormatValue renders an attribute value for a message; sensitive values
-// never are.
+// never are. A long value (more than longValue characters, or more than
+// one line: user data, policies, manifests) is cut to the start of its
+// first line and its length: "#!/bin/bash…" (2,413 chars). The finding's
+// replace_paths keep whole values for JSON.
 func FormatValue(v any, sensitive, unknown bool) string {
 	switch {
 	case sensitive:
@@ -96,15 +140,70 @@ func FormatValue(v any, sensitive, unknown bool) string {
 	case unknown:
 		return "(known after apply)"
 	}
+	var s string
 	switch t := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		return strconv.Quote(t)
+		return cut(t, true)
 	case json.RawMessage:
-		return string(t)
+		s = string(t)
+	case json.Number, bool, float64, int, int64:
+		return fmt.Sprint(v)
+	default:
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			s = fmt.Sprint(v)
+		} else {
+			s = strings.TrimSuffix(b.String(), "\n")
+		}
 	}
-	return fmt.Sprint(v)
+	return cut(s, false)
+}
+
+// FormatAttr renders an attribute change's before and after. A value
+// whose name says it is a secret is shown as "(sensitive: by name)".
+func FormatAttr(c change.AttrChange) (before, after string) {
+	return formatSides(c.Before, c.After, c.Sensitive, c.ByName, c.Unknown)
+}
+
+// FormatOutput renders an output change's before and after, as FormatAttr.
+func FormatOutput(o change.OutputChange) (before, after string) {
+	return formatSides(o.Before, o.After, o.Sensitive, o.ByName, o.Unknown)
+}
+
+func formatSides(b, a any, sensitive, byName, unknown bool) (before, after string) {
+	if byName {
+		return "(sensitive: by name)", "(sensitive: by name)"
+	}
+	return FormatValue(b, sensitive, false), FormatValue(a, sensitive, unknown)
+}
+
+// longValue is the most characters a value is shown with in full.
+const longValue = 80
+
+// cut shortens a long value to the first headLength characters of its
+// first line and says how long it is; a string is quoted.
+func cut(s string, quote bool) string {
+	const headLength = 40
+	n := utf8.RuneCountInString(s)
+	line, _, multiline := strings.Cut(s, "\n")
+	if n <= longValue && !multiline {
+		if quote {
+			return strconv.Quote(s)
+		}
+		return s
+	}
+	if utf8.RuneCountInString(line) > headLength {
+		line = string([]rune(line)[:headLength])
+	}
+	line += "…"
+	if quote {
+		line = strconv.Quote(line)
+	}
+	return fmt.Sprintf("%s (%s chars)", line, Thousands(int64(n)))
 }
 
 // Thousands formats n with comma separators.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -36,14 +35,18 @@ type Policy struct {
 
 // Environments configures environment detection.
 type Environments struct {
-	Keys            []string  `yaml:"keys" json:"keys"`
-	Protected       []string  `yaml:"protected" json:"protected"`
+	Keys      []string `yaml:"keys" json:"keys"`
+	Protected []string `yaml:"protected" json:"protected"`
+	// Match says how a value names an environment: MatchToken (the
+	// default: prod-eu-west-1 and euProd are prod) or MatchExact (the
+	// whole value, in any case).
+	Match           string    `yaml:"match" json:"match"`
 	FromModuleNames bool      `yaml:"from_module_names" json:"from_module_names"`
 	Rules           []EnvRule `yaml:"rules" json:"rules"`
 }
 
 // EnvRule assigns an environment to resources whose address or module
-// matches a glob.
+// matches a glob (see globMatch: "*" matches any run of characters).
 type EnvRule struct {
 	Address     string `yaml:"address,omitempty" json:"address,omitempty"`
 	Module      string `yaml:"module,omitempty" json:"module,omitempty"`
@@ -122,13 +125,16 @@ func (p *Policy) validate() error {
 	if p.Thresholds.MaxDestructive < 0 || p.Thresholds.MaxDestructiveShare < 0 || p.Thresholds.MaxDestructiveShare > 1 {
 		return errors.New("thresholds: max_destructive must be ≥ 0 and max_destructive_share within 0..1")
 	}
+	if m := p.Environments.Match; m != MatchToken && m != MatchExact {
+		return fmt.Errorf("environments.match: %q is neither %q nor %q", m, MatchToken, MatchExact)
+	}
 	for i, r := range p.Environments.Rules {
 		if r.Environment == "" || (r.Address == "" && r.Module == "") {
 			return fmt.Errorf("environments.rules[%d]: needs environment and address or module", i)
 		}
 		for _, g := range []string{r.Address, r.Module} {
-			if _, err := path.Match(g, ""); err != nil {
-				return fmt.Errorf("environments.rules[%d]: bad glob %q", i, g)
+			if err := checkGlob(g); err != nil {
+				return fmt.Errorf("environments.rules[%d]: bad glob %q: %w", i, g, err)
 			}
 		}
 	}
@@ -150,14 +156,12 @@ func (p *Policy) Catalogue() Catalogue {
 	return c
 }
 
-// Protected reports whether env is a protected environment.
+// Protected reports whether env names a protected environment: as a
+// token of it by default (prod-eu-west-1 is prod), or the whole of it in
+// any case with environments.match: exact.
 func (p *Policy) Protected(env string) bool {
-	for _, e := range p.Environments.Protected {
-		if env != "" && strings.EqualFold(e, env) {
-			return true
-		}
-	}
-	return false
+	_, ok := p.protectedName(env)
+	return ok
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

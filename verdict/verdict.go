@@ -47,6 +47,8 @@ const (
 	RuleDestroy          = "destroy"
 	RuleSpuriousReplace  = "possibly-spurious-replace"
 	RuleLikelyRename     = "likely-rename"
+	RuleActionInvocation = "action-invocation"
+	RuleIncompletePlan   = "incomplete-plan"
 )
 
 // Origin says who wrote a change.
@@ -76,19 +78,27 @@ type Options struct {
 
 // Finding is one thing the verdict flags.
 type Finding struct {
-	ID             string              `json:"id"`
-	Rule           string              `json:"rule"`
-	Severity       Severity            `json:"severity"`
-	Address        string              `json:"address,omitempty"`
-	Type           string              `json:"type,omitempty"`
-	Action         change.Action       `json:"action,omitempty"`
-	ReplaceOrder   change.ReplaceOrder `json:"replace_order,omitempty"`
-	Class          Class               `json:"class,omitempty"`
-	Kind           string              `json:"kind,omitempty"`
-	Environment    string              `json:"environment,omitempty"`
-	Protected      bool                `json:"protected,omitempty"`
-	Message        string              `json:"message"`
-	Evidence       []string            `json:"evidence,omitempty"`
+	ID           string              `json:"id"`
+	Rule         string              `json:"rule"`
+	Severity     Severity            `json:"severity"`
+	Address      string              `json:"address,omitempty"`
+	Type         string              `json:"type,omitempty"`
+	Action       change.Action       `json:"action,omitempty"`
+	ReplaceOrder change.ReplaceOrder `json:"replace_order,omitempty"`
+	Class        Class               `json:"class,omitempty"`
+	Kind         string              `json:"kind,omitempty"`
+	Environment  string              `json:"environment,omitempty"`
+	// EnvironmentSource says what decided the environment: "tag
+	// env=prod", "before tag env=prod", "workspace prod", "module key
+	// \"prod\"", "module name prod_eu", "rule #2 (address \"aws_*\")",
+	// and "; protected by …" when another source protects it.
+	EnvironmentSource string   `json:"environment_source,omitempty"`
+	Protected         bool     `json:"protected,omitempty"`
+	Message           string   `json:"message"`
+	Evidence          []string `json:"evidence,omitempty"`
+	// ReplacePaths are the attributes that forced a replace with their
+	// whole values (messages cut long ones); sensitive ones carry none.
+	ReplacePaths   []change.AttrChange `json:"replace_paths,omitempty"`
 	Recoverability string              `json:"recoverability,omitempty"`
 	Hints          []string            `json:"hints,omitempty"`
 	Dependents     []string            `json:"dependents,omitempty"`

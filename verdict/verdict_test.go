@@ -34,8 +34,13 @@ func TestEvaluateDecisions(t *testing.T) {
 		{"ai staging bucket delete blocks", change.Set{Managed: 50, Resources: []change.Resource{res("aws_s3_bucket.a", "aws_s3_bucket", change.Delete, map[string]string{"env": "dev"})}}, OriginAI, Block, RuleDestroy},
 		{"ai untagged instance delete warns", change.Set{Managed: 50, Resources: []change.Resource{res("aws_instance.a", "aws_instance", change.Delete, nil)}}, OriginAI, Warn, RuleDestroy},
 		{"data source never destroys", change.Set{Managed: 5, Resources: []change.Resource{{Address: "data.aws_db_instance.a", Type: "aws_db_instance", Mode: change.Data, Action: change.Delete, Labels: prod}}}, OriginHuman, Pass, ""},
-		{"spurious replace of prod db warns", change.Set{Managed: 50, Resources: []change.Resource{func() change.Resource {
+		{"spurious replace of prod db still blocks", change.Set{Managed: 50, Resources: []change.Resource{func() change.Resource {
 			r := res("aws_db_instance.a", "aws_db_instance", change.Replace, prod)
+			r.ReplacePaths = []change.AttrChange{{Path: "az", Unknown: true}}
+			return r
+		}()}}, OriginHuman, Block, RuleProtectedDestroy},
+		{"spurious replace of staging db warns", change.Set{Managed: 50, Resources: []change.Resource{func() change.Resource {
+			r := res("aws_db_instance.a", "aws_db_instance", change.Replace, map[string]string{"env": "staging"})
 			r.ReplacePaths = []change.AttrChange{{Path: "az", Unknown: true}}
 			return r
 		}()}}, OriginHuman, Warn, RuleSpuriousReplace},
@@ -140,13 +145,14 @@ func TestEnvironment(t *testing.T) {
 		want      string
 		by        string
 	}{
-		{"aws_db_instance.legacy_main", map[string]string{"env": "dev"}, "", "prod", "policy rule"},
-		{`module.eu_west["a"].aws_db_instance.x`, nil, "", "live", "policy rule"},
-		{"aws_db_instance.a", map[string]string{"Stage": "qa"}, "prod", "qa", "label Stage"},
-		{"module.payments_production.aws_db_instance.a", nil, "", "production", "module name"},
-		{"module.app.module.staging.aws_db_instance.a", nil, "", "staging", "module name"},
+		{"aws_db_instance.legacy_main", map[string]string{"env": "dev"}, "", "prod", `rule #1 (address "aws_*.legacy_*")`},
+		{`module.eu_west["a"].aws_db_instance.x`, nil, "", "live", `rule #2 (module "module.eu_*")`},
+		{"aws_db_instance.a", map[string]string{"Stage": "qa"}, "", "qa", "tag Stage=qa"},
+		{"aws_db_instance.a", map[string]string{"Stage": "qa"}, "prod", "prod", "workspace prod"},
+		{"module.payments_production.aws_db_instance.a", nil, "", "production", "module name payments_production"},
+		{"module.app.module.staging.aws_db_instance.a", nil, "", "staging", "module name staging"},
 		{"module.producer.aws_db_instance.a", nil, "", "", ""},
-		{"aws_db_instance.a", nil, "prd", "prd", "workspace"},
+		{"aws_db_instance.a", nil, "prd", "prd", "workspace prd"},
 		{"aws_db_instance.a", nil, "default", "", ""},
 	}
 	for _, tt := range tests {

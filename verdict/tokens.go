@@ -1,0 +1,203 @@
+package verdict
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Environment name matching. In the default "token" mode a value names an
+// environment when the environment's name appears among the value's
+// tokens: prod-eu-west-1, PROD_EU, euProd and prd01 are prod, prd, but
+// producer, nonprod and reproduce are not. A name preceded by a negating
+// token (non-prod, pre-prod, pre_production) does not count: those are the
+// environments before or beside production. The "exact" mode compares the
+// whole value, in any case.
+const (
+	MatchToken = "token"
+	MatchExact = "exact"
+)
+
+// negators are the tokens that, just before an environment name, say the
+// value is something other than that environment.
+var negators = []string{"non", "pre", "not"}
+
+// tokens splits s into the words it is made of: at every character that is
+// neither a letter nor a digit (- _ . / : space, quotes, brackets…),
+// between letters and digits, and where a lower-case letter is followed by
+// an upper-case one (euProd → eu, Prod).
+func tokens(s string) []string {
+	var out []string
+	start := -1
+	var prev rune
+	for i, c := range s {
+		word := unicode.IsLetter(c) || unicode.IsDigit(c)
+		if start >= 0 && (!word ||
+			unicode.IsDigit(c) != unicode.IsDigit(prev) ||
+			unicode.IsLower(prev) && unicode.IsUpper(c)) {
+			out = append(out, s[start:i])
+			start = -1
+		}
+		if word && start < 0 {
+			start = i
+		}
+		prev = c
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// matchName reports whether value names the environment name under mode.
+func matchName(mode, value, name string) bool {
+	if value == "" || name == "" {
+		return false
+	}
+	if mode == MatchExact {
+		return strings.EqualFold(value, name)
+	}
+	return containsTokens(tokens(value), tokens(name))
+}
+
+// containsTokens reports whether want appears as a run in toks, in any
+// case, not just after a negating token.
+func containsTokens(toks, want []string) bool {
+	if len(want) == 0 {
+		return false
+	}
+	for i := 0; i+len(want) <= len(toks); i++ {
+		ok := true
+		for j := range want {
+			if !strings.EqualFold(toks[i+j], want[j]) {
+				ok = false
+				break
+			}
+		}
+		if ok && !(i > 0 && isNegator(toks[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNegator(tok string) bool {
+	for _, n := range negators {
+		if strings.EqualFold(tok, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// protectedName returns the protected environment value names, if any.
+func (p *Policy) protectedName(value string) (string, bool) {
+	for _, e := range p.Environments.Protected {
+		if matchName(p.Environments.Match, value, e) {
+			return strings.ToLower(e), true
+		}
+	}
+	return "", false
+}
+
+// guessName returns the environment a module name or instance key names:
+// a protected one first, then a well-known unprotected one (staging,
+// dev…), so a staging module is reported as staging. Module names are
+// split into tokens in both modes ("exact" splits on - and _ only, as
+// names are written); an instance key is a value like a tag's.
+func (p *Policy) guessName(s string, isKey bool) (env string, protected bool) {
+	mode := p.Environments.Match
+	value := s
+	if mode == MatchExact && !isKey {
+		for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' }) {
+			if env, protected = p.guessName(part, true); env != "" {
+				return env, protected
+			}
+		}
+		return "", false
+	}
+	if env, ok := p.protectedName(value); ok {
+		return env, true
+	}
+	for _, e := range wellKnownEnvs {
+		if matchName(mode, value, e) {
+			return e, false
+		}
+	}
+	return "", false
+}
+
+// addressPart is one module call or the resource in an address, with its
+// instance key.
+type addressPart struct {
+	module bool
+	name   string
+	key    string // unquoted string key; "" for none or a number
+}
+
+// addressParts splits module.a["x"].module.b.aws_db.main["k"] into its
+// module calls and resource name, each with its string instance key.
+func addressParts(addr string) []addressPart {
+	segs := splitOutside(addr, '.')
+	var out []addressPart
+	for i := 0; i < len(segs); i++ {
+		if segs[i] == "module" && i+1 < len(segs) {
+			name, key := splitKey(segs[i+1])
+			out = append(out, addressPart{module: true, name: name, key: key})
+			i++
+			continue
+		}
+		if segs[i] == "data" {
+			continue
+		}
+		// type, then name[key]
+		if i+1 < len(segs) {
+			name, key := splitKey(segs[i+1])
+			out = append(out, addressPart{name: name, key: key})
+		}
+		break
+	}
+	return out
+}
+
+func splitKey(seg string) (name, key string) {
+	i := strings.IndexByte(seg, '[')
+	if i < 0 {
+		return seg, ""
+	}
+	name, raw := seg[:i], strings.TrimSuffix(seg[i+1:], "]")
+	if s, err := strconv.Unquote(raw); err == nil {
+		return name, s
+	}
+	return name, ""
+}
+
+// splitOutside splits s at sep where sep is outside brackets and quotes.
+func splitOutside(s string, sep byte) []string {
+	var parts []string
+	start, depth, inQuote, escaped := 0, 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQuote:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == sep && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
