@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rehearse-dev/rehearse/change"
 )
 
 // Redacted replaces every sensitive value in a recorded plan.
 const Redacted = "(redacted)"
 
-// secretKey matches attribute names that hold secrets even where the
-// provider did not mark them sensitive.
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|private_?key|api_?key|access_?key|credential|connection_?string)`)
 
 // RedactPlan rewrites plan JSON with every sensitive value replaced by
 // Redacted: the values before_sensitive, after_sensitive and
@@ -58,16 +56,31 @@ func (r *redactor) plan(doc map[string]any) {
 			}
 		}
 	}
+	for _, dc := range list(doc["deferred_changes"]) {
+		if c, ok := obj(obj(dc)["resource_change"])["change"].(map[string]any); ok {
+			r.change(c)
+		}
+	}
+	for _, key := range []string{"action_invocations", "deferred_action_invocations"} {
+		for _, ai := range list(doc[key]) {
+			a := obj(ai)
+			if v, ok := a["config_values"]; ok {
+				a["config_values"] = r.redact(v, a["config_sensitive"])
+			}
+		}
+	}
 	for name, oc := range obj(doc["output_changes"]) {
 		if c, ok := oc.(map[string]any); ok {
-			r.change(c)
-			if secretKey.MatchString(name) {
+			// An output sensitive on either side is secret on both: one
+			// that just became sensitive must not keep its old value.
+			if change.SecretName(name) || anyTrue(c["before_sensitive"]) || anyTrue(c["after_sensitive"]) {
 				for _, k := range []string{"before", "after"} {
 					if v, ok := c[k]; ok {
 						c[k] = r.redact(v, true)
 					}
 				}
 			}
+			r.change(c)
 		}
 	}
 	if pv, ok := doc["planned_values"].(map[string]any); ok {
@@ -90,7 +103,7 @@ func (r *redactor) plan(doc map[string]any) {
 		}
 	}
 	for name, v := range obj(doc["variables"]) {
-		if sensitiveVars[name] || secretKey.MatchString(name) {
+		if sensitiveVars[name] || change.SecretName(name) {
 			m := obj(v)
 			if val, ok := m["value"]; ok {
 				m["value"] = r.redact(val, true)
@@ -115,7 +128,7 @@ func (r *redactor) change(c map[string]any) {
 func (r *redactor) values(v map[string]any) {
 	for name, o := range obj(v["outputs"]) {
 		m := obj(o)
-		if m["sensitive"] == true || secretKey.MatchString(name) {
+		if m["sensitive"] == true || change.SecretName(name) {
 			if val, ok := m["value"]; ok {
 				m["value"] = r.redact(val, true)
 			}
@@ -151,23 +164,55 @@ func (r *redactor) redact(v, mask any) any {
 			return r.replace(v)
 		}
 	case map[string]any:
-		if vm, ok := v.(map[string]any); ok {
-			for k, sub := range m {
-				if val, ok := vm[k]; ok {
-					vm[k] = r.redact(val, sub)
-				}
+		vm, ok := v.(map[string]any)
+		if !ok {
+			// Marks and value disagree: hide more, not less.
+			if anyTrue(m) {
+				return r.replace(v)
+			}
+			break
+		}
+		for k, sub := range m {
+			if val, ok := vm[k]; ok {
+				vm[k] = r.redact(val, sub)
 			}
 		}
 	case []any:
-		if vl, ok := v.([]any); ok {
-			for i := range vl {
-				if i < len(m) {
-					vl[i] = r.redact(vl[i], m[i])
-				}
+		vl, ok := v.([]any)
+		if !ok {
+			if anyTrue(m) {
+				return r.replace(v)
+			}
+			break
+		}
+		for i := range vl {
+			if i < len(m) {
+				vl[i] = r.redact(vl[i], m[i])
 			}
 		}
 	}
 	return v
+}
+
+// anyTrue reports whether a mark holds true anywhere.
+func anyTrue(mask any) bool {
+	switch m := mask.(type) {
+	case bool:
+		return m
+	case map[string]any:
+		for _, sub := range m {
+			if anyTrue(sub) {
+				return true
+			}
+		}
+	case []any:
+		for _, sub := range m {
+			if anyTrue(sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // replace swaps every scalar of v for Redacted, remembering the values, and
@@ -208,11 +253,12 @@ func (r *redactor) names(v any, inSecret, inValue bool) {
 	case map[string]any:
 		for k, sub := range t {
 			switch k {
-			case "references", "sensitive_values", "before_sensitive", "after_sensitive", "after_unknown", "replace_paths":
+			case "references", "sensitive_values", "before_sensitive", "after_sensitive", "after_unknown", "replace_paths",
+				"config_sensitive", "config_unknown":
 				continue
 			}
-			value := inValue || k == "before" || k == "after" || k == "values" || k == "value" || k == "constant_value"
-			secret := inSecret || (inValue && secretKey.MatchString(k))
+			value := inValue || k == "before" || k == "after" || k == "values" || k == "value" || k == "constant_value" || k == "config_values"
+			secret := inSecret || (inValue && change.SecretName(k))
 			switch s := sub.(type) {
 			case string, json.Number:
 				if secret && !isMarker(s) {

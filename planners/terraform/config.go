@@ -35,15 +35,17 @@ type configExpr struct {
 // {NAME: {module}}}} did: a repeated list key replaces the list, a repeated
 // map key the entry, and null clears.
 func (d *reader) configuration() error {
-	_, err := d.object("configuration", func(k string) error {
+	_, err := d.objectKeys("configuration", []string{"root_module"}, func(k string) error {
 		if !keyIs(k, "root_module") {
 			return d.s.value()
 		}
-		_, err := d.object("configuration.root_module", func(k string) error { return d.configModule(k, &d.config.RootModule) })
+		_, err := d.objectKeys("configuration.root_module", configModuleKeys, func(k string) error { return d.configModule(k, &d.config.RootModule) })
 		return err
 	})
 	return err
 }
+
+var configModuleKeys = []string{"resources", "module_calls"}
 
 func (d *reader) configModule(k string, m *configModule) error {
 	switch {
@@ -51,7 +53,7 @@ func (d *reader) configModule(k string, m *configModule) error {
 		var rs []configResource
 		isNull, err := d.array("resources", func() error {
 			var r configResource
-			_, err := d.object("resources", func(k string) error { return d.configResource(k, &r) })
+			_, err := d.objectKeys("resources", []string{"address", "expressions"}, func(k string) error { return d.configResource(k, &r) })
 			rs = append(rs, r)
 			return err
 		})
@@ -68,14 +70,14 @@ func (d *reader) configModule(k string, m *configModule) error {
 				m.ModuleCalls = map[string]*configModule{}
 			}
 			var call *configModule
-			_, err := d.object("module_calls", func(k string) error {
+			_, err := d.objectKeys("module_calls", []string{"module"}, func(k string) error {
 				if !keyIs(k, "module") {
 					return d.s.value()
 				}
 				if call == nil {
 					call = &configModule{}
 				}
-				_, err := d.object("module_calls.module", func(k string) error { return d.configModule(k, call) })
+				_, err := d.objectKeys("module_calls.module", configModuleKeys, func(k string) error { return d.configModule(k, call) })
 				return err
 			})
 			m.ModuleCalls[name] = call

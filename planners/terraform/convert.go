@@ -58,7 +58,16 @@ type converter struct {
 	importing *tfjson.Importing
 	// Raw values of the change object; nil when absent.
 	before, after, afterUnknown, beforeSensitive, afterSensitive, replacePaths []byte
+	hasReplacePaths                                                            bool
 	typeErr                                                                    string
+	caseErr                                                                    error
+
+	list string // which list the change is in
+
+	// Kept across resources.
+	dig digester
+	// byName counts values hidden because their names say secret.
+	byName int
 }
 
 func (cv *converter) wrongType(field string, c byte) {
@@ -92,10 +101,16 @@ func interned(intern *interner, raw []byte) string {
 	return s
 }
 
-// resource converts one element of resource_changes. addr is the address,
-// for errors.
-func (cv *converter) resource(raw []byte, intern *interner) (r change.Resource, addr string, err error) {
-	*cv = converter{}
+// resource converts one element of resource_changes (or resource_drift, or
+// a deferred change) sitting depth levels deep in the document. addr is the
+// address, for errors.
+func (cv *converter) resource(raw []byte, intern *interner, depth int, list string) (r change.Resource, addr string, err error) {
+	dig, byName := cv.dig, cv.byName
+	*cv = converter{dig: dig, byName: byName, list: list}
+	digest, err := cv.dig.digest(raw, depth)
+	if err != nil {
+		return change.Resource{}, "", err
+	}
 	p := &vparser{b: raw}
 	switch c := p.ws(); c {
 	case 'n':
@@ -107,11 +122,26 @@ func (cv *converter) resource(raw []byte, intern *interner) (r change.Resource, 
 	default:
 		return change.Resource{}, "", fmt.Errorf("%w: the element is a %s, not an object", errWrongType, kind(c))
 	}
+	if cv.caseErr != nil {
+		return change.Resource{}, cv.rc.Address, cv.caseErr
+	}
 	if cv.typeErr != "" {
 		return change.Resource{}, cv.rc.Address, fmt.Errorf("%w: %s", errWrongType, cv.typeErr)
 	}
 	r, err = cv.convert(intern)
+	r.Digest = digest
 	return r, cv.rc.Address, err
+}
+
+// resourceKeys are the keys of a resource change rehearse reads.
+var resourceKeys = []string{"address", "previous_address", "module_address", "mode", "type", "name", "index",
+	"provider_name", "deposed", "action_reason", "change"}
+
+// checkCase records a key that is a known one in another case.
+func (cv *converter) checkCase(k string, names []string) {
+	if n, ok := caseOf(k, names); ok && cv.caseErr == nil {
+		cv.caseErr = fmt.Errorf("%w: %q, terraform writes %q", ErrKeyCase, k, n)
+	}
 }
 
 func (cv *converter) field(p *vparser, rawKey []byte, intern *interner) {
@@ -162,6 +192,7 @@ func (cv *converter) field(p *vparser, rawKey []byte, intern *interner) {
 			}
 		}
 	default:
+		cv.checkCase(k, resourceKeys)
 		p.skip()
 	}
 }
@@ -201,6 +232,7 @@ func (cv *converter) changeField(p *vparser, k string) {
 	case keyIs(k, "after_sensitive"):
 		cv.afterSensitive = p.raw()
 	case keyIs(k, "replace_paths"):
+		cv.hasReplacePaths = true
 		raw := p.raw()
 		switch raw[0] {
 		case '[':
@@ -245,6 +277,7 @@ func (cv *converter) changeField(p *vparser, k string) {
 		var s string
 		cv.str(p, "change.generated_config", &s, nil)
 	default:
+		cv.checkCase(k, changeKeys)
 		p.skip()
 	}
 }
@@ -276,6 +309,17 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 	if !cv.hasChange {
 		return change.Resource{}, fmt.Errorf("%w: no change object", ErrNotPlan)
 	}
+	if rc.Address == "" && cv.list == "resource_drift" && rc.Type != "" && rc.Name != "" {
+		// Terraform 1.0.0 wrote drift without addresses. Drift is
+		// only reported, so it is named by what it has.
+		rc.Address = rc.Type + "." + rc.Name
+		if len(cv.index) > 0 && cv.index[0] != 'n' {
+			rc.Address += "[" + string(cv.index) + "]"
+		}
+		if rc.ModuleAddress != "" {
+			rc.Address = rc.ModuleAddress + "." + rc.Address
+		}
+	}
 	if rc.Address == "" || rc.Type == "" {
 		return change.Resource{}, fmt.Errorf("%w: a resource change without address or type", ErrNotPlan)
 	}
@@ -296,8 +340,12 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 		ReplaceOrder:    order,
 		Reason:          string(rc.ActionReason),
 	}
-	if r.Mode == "" {
+	switch r.Mode {
+	case "":
 		r.Mode = change.Managed
+	case change.Managed, change.Data:
+	default:
+		return change.Resource{}, fmt.Errorf("%w: mode %q (terraform writes managed or data)", ErrNotPlan, r.Mode)
 	}
 	if index := decodeValue(cv.index); index != nil {
 		b, _ := json.Marshal(index)
@@ -306,6 +354,7 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 	if cv.importing != nil {
 		r.Importing, r.ImportID = true, cv.importing.ID
 	}
+	r.Kind = manifestKind(rc.Type, cv.before, cv.after)
 	if act == change.Update || act == change.Replace {
 		return cv.full(r, intern)
 	}
@@ -329,7 +378,7 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 		before := partialObject(cv.before, destructive)
 		sens := markSource(before, cv.beforeSensitive)
 		if destructive {
-			r.Before = scalars(before, sens)
+			r.Before = scalars(before, sens, &cv.byName)
 		}
 		r.Labels = labels(before, sens, intern)
 	}
@@ -382,12 +431,15 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 			if !ok {
 				return change.Resource{}, fmt.Errorf("%w: replace_paths entry is not a path", ErrNotPlan)
 			}
-			r.ReplacePaths = append(r.ReplacePaths, pathChange(steps, c))
+			r.ReplacePaths = append(r.ReplacePaths, pathChange(steps, c, &cv.byName))
 		}
+		// Formats 0.1 and 0.2 have no replace_paths: what changed is
+		// listed instead, and the verdict says the plan does not tell.
+		r.NoReplacePaths = !cv.hasReplacePaths
 	}
-	r.Changes = diff(before, after, c)
+	r.Changes = diff(before, after, c, &cv.byName)
 	if r.Action.Destructive() {
-		r.Before = scalars(before, c.BeforeSensitive)
+		r.Before = scalars(before, c.BeforeSensitive, &cv.byName)
 	}
 	switch {
 	case after != nil:
@@ -395,7 +447,57 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 	case before != nil:
 		r.Labels = labels(before, c.BeforeSensitive, intern)
 	}
+	// Where a replaced or updated object lives is said by its old tags as
+	// much as by its new ones, and new tags unknown until apply may say
+	// anything.
+	if before != nil && after != nil {
+		r.BeforeLabels = labels(before, c.BeforeSensitive, intern)
+	}
+	r.LabelsUnknown = labelsUnknown(c.AfterUnknown)
 	return r, nil
+}
+
+// labelsUnknown reports whether an unknown mark covers any of the label
+// attributes, or the whole object.
+func labelsUnknown(unknown any) bool {
+	if b, ok := unknown.(bool); ok {
+		return b
+	}
+	for _, k := range labelKeys {
+		if markedAt(unknown, []any{k}) {
+			return true
+		}
+	}
+	return markedAt(unknown, []any{"metadata", json.Number("0"), "labels"})
+}
+
+// manifestKind is the kind of the object a generic Kubernetes manifest
+// resource holds: kubernetes_manifest keeps it in manifest.kind,
+// kubectl_manifest in kind.
+func manifestKind(typ string, beforeRaw, afterRaw []byte) string {
+	var path []string
+	switch typ {
+	case "kubernetes_manifest":
+		path = []string{"manifest", "kind"}
+	case "kubectl_manifest":
+		path = []string{"kind"}
+	default:
+		return ""
+	}
+	for _, raw := range [][]byte{beforeRaw, afterRaw} {
+		if !isObject(raw) {
+			continue
+		}
+		var v any = decodeValue(raw)
+		for _, k := range path {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		if s, ok := v.(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // pickMaps is pickSmall for any object, through maps of the members.
@@ -511,25 +613,41 @@ func isLabelKey(rawKey []byte) bool {
 	return false
 }
 
-// pathChange resolves one replace path in before, after and the marks.
-func pathChange(steps []any, c *tfjson.Change) change.AttrChange {
+// pathChange resolves one attribute path in before, after and the marks.
+// A sensitive path hides its values, and below a value marked sensitive as
+// a whole it hides the rest of the path too, which would name the keys of
+// a sensitive map. A path through a name that says secret is hidden the
+// same way, counted in byName.
+func pathChange(steps []any, c *tfjson.Change, byName *int) change.AttrChange {
+	for i := range steps {
+		if coveredAt(c.BeforeSensitive, steps[:i+1]) || coveredAt(c.AfterSensitive, steps[:i+1]) {
+			return change.AttrChange{Path: formatPath(steps[:i+1]), Sensitive: true}
+		}
+	}
 	ac := change.AttrChange{Path: formatPath(steps)}
 	if markedAt(c.BeforeSensitive, steps) || markedAt(c.AfterSensitive, steps) {
 		ac.Sensitive = true
 		return ac
 	}
-	ac.Before = compact(valueAt(c.Before, steps))
+	for _, s := range steps {
+		if k, ok := s.(string); ok && secretName(k) {
+			ac.Sensitive, ac.ByName = true, true
+			*byName++
+			return ac
+		}
+	}
+	ac.Before = compact(redactByName(valueAt(c.Before, steps), byName))
 	if markedAt(c.AfterUnknown, steps) {
 		ac.Unknown = true
 		return ac
 	}
-	ac.After = compact(valueAt(c.After, steps))
+	ac.After = compact(redactByName(valueAt(c.After, steps), byName))
 	return ac
 }
 
 // diff lists the top-level attributes that change, one level deeper for
 // maps and objects (so a tag change reads "tags.env").
-func diff(before, after map[string]any, c *tfjson.Change) []change.AttrChange {
+func diff(before, after map[string]any, c *tfjson.Change, byName *int) []change.AttrChange {
 	keys := make(map[string]struct{}, len(before)+len(after))
 	for k := range before {
 		keys[k] = struct{}{}
@@ -548,7 +666,10 @@ func diff(before, after map[string]any, c *tfjson.Change) []change.AttrChange {
 		}
 		bm, bok := b.(map[string]any)
 		am, aok := a.(map[string]any)
-		if bok && aok && !unknown {
+		// A map marked sensitive as a whole is one change: its keys are
+		// as secret as its values.
+		hidden := coveredAt(c.BeforeSensitive, step) || coveredAt(c.AfterSensitive, step)
+		if bok && aok && !unknown && !hidden {
 			sub := make(map[string]struct{})
 			for kk := range bm {
 				sub[kk] = struct{}{}
@@ -560,18 +681,18 @@ func diff(before, after map[string]any, c *tfjson.Change) []change.AttrChange {
 				if jsonEqual(bm[kk], am[kk]) {
 					continue
 				}
-				out = append(out, pathChange([]any{k, kk}, c))
+				out = append(out, pathChange([]any{k, kk}, c, byName))
 			}
 			continue
 		}
-		out = append(out, pathChange(step, c))
+		out = append(out, pathChange(step, c, byName))
 	}
 	return out
 }
 
 // scalars keeps the top-level scalar attributes that are not sensitive:
 // what the verdict needs to judge how recoverable a delete is.
-func scalars(obj map[string]any, sensitive any) map[string]change.Value {
+func scalars(obj map[string]any, sensitive any, byName *int) map[string]change.Value {
 	if len(obj) == 0 {
 		return nil
 	}
@@ -583,6 +704,10 @@ func scalars(obj map[string]any, sensitive any) map[string]change.Value {
 			continue
 		}
 		if markedAt(sensitive, []any{k}) {
+			continue
+		}
+		if secretName(k) {
+			*byName++
 			continue
 		}
 		out[k] = v
@@ -721,14 +846,21 @@ func valueAt(v any, steps []any) any {
 }
 
 // coveredAt reports whether a mark is true at the path or an ancestor: the
-// whole value is marked, not just something beneath it.
+// whole value is marked, not just something beneath it. A mark whose
+// shape does not fit the path (a list of marks where the value is an
+// object) covers it if it holds a true anywhere: when marks and value
+// disagree, hide more, not less.
 func coveredAt(marks any, steps []any) bool {
 	v := marks
 	for _, s := range steps {
 		if b, ok := v.(bool); ok {
 			return b
 		}
-		if v = valueAt(v, []any{s}); v == nil {
+		next, fits := markStep(v, s)
+		if !fits {
+			return containsTrue(v)
+		}
+		if v = next; v == nil {
 			return false
 		}
 	}
@@ -737,19 +869,48 @@ func coveredAt(marks any, steps []any) bool {
 }
 
 // markedAt reports whether a sensitivity or unknown mark covers the path:
-// the mark is true at the path, at an ancestor, or anywhere beneath it.
+// the mark is true at the path, at an ancestor, or anywhere beneath it; a
+// mark that does not fit the path's shape counts if it holds a true.
 func markedAt(marks any, steps []any) bool {
 	v := marks
 	for _, s := range steps {
 		if b, ok := v.(bool); ok {
 			return b
 		}
-		v = valueAt(v, []any{s})
-		if v == nil {
+		next, fits := markStep(v, s)
+		if !fits {
+			return containsTrue(v)
+		}
+		if v = next; v == nil {
 			return false
 		}
 	}
 	return containsTrue(v)
+}
+
+// markStep takes one step into a mark structure. fits is false when the
+// mark's shape cannot be stepped into that way.
+func markStep(v, step any) (next any, fits bool) {
+	switch cur := v.(type) {
+	case nil:
+		return nil, true
+	case map[string]any:
+		k, ok := step.(string)
+		if !ok {
+			return nil, false
+		}
+		return cur[k], true
+	case []any:
+		i, ok := index(step)
+		if !ok {
+			return nil, false
+		}
+		if i < 0 || i >= len(cur) {
+			return nil, true
+		}
+		return cur[i], true
+	}
+	return nil, false
 }
 
 func index(s any) (int, bool) {
@@ -784,15 +945,12 @@ func containsTrue(v any) bool {
 	return false
 }
 
-// compact keeps scalars as they are and summarizes large structures, so a
-// report shows a value without carrying whole documents.
+// compact keeps scalars as they are and structures as their JSON, whole:
+// JSON reports carry them so, and text and Markdown cut them for display.
 func compact(v any) any {
 	switch t := v.(type) {
 	case map[string]any, []any:
 		b, _ := json.Marshal(t)
-		if len(b) > 200 {
-			return string(b[:197]) + "…"
-		}
 		return json.RawMessage(b)
 	}
 	return v

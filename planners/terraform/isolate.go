@@ -199,17 +199,36 @@ const overrideName = "zz_rehearse_backend_override.tf"
 // useState copies a state snapshot into the workspace and points the
 // configuration at it with a local backend override, so init and plan read
 // the snapshot and never contact the real backend.
-func (w *workspace) useState(snapshot string) error {
+//
+// The local backend reads a non-default workspace's state from
+// <workspace_dir>/<name>/terraform.tfstate and ignores path for it, so the
+// snapshot goes where the selected workspace's state is read, and both
+// settings point into the snapshot area: never at the copy's own local state.
+func (w *workspace) useState(snapshot, name string) error {
 	stateDir := filepath.Join(w.root, "snapshot")
-	if err := os.Mkdir(stateDir, 0o700); err != nil {
+	path := filepath.Join(stateDir, "terraform.tfstate")
+	workspaceDir := filepath.Join(stateDir, "terraform.tfstate.d")
+	dst := path
+	if name != defaultWorkspace {
+		dst = filepath.Join(workspaceDir, name, "terraform.tfstate")
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return fmt.Errorf("state snapshot: %w", err)
 	}
-	path := filepath.Join(stateDir, "terraform.tfstate")
-	if err := copyFile(snapshot, path); err != nil {
+	if err := copyFile(snapshot, dst); err != nil {
 		return fmt.Errorf("state snapshot: %w", err)
+	}
+	// Configuring a backend for the first time, init offers to migrate any
+	// non-empty local state it finds into it, and with -input=false that
+	// offer is an error. The copy's local state is exactly what the snapshot
+	// replaces, so it goes; the source keeps its own.
+	for _, local := range []string{"terraform.tfstate", "terraform.tfstate.d"} {
+		if err := os.RemoveAll(filepath.Join(w.dir, local)); err != nil {
+			return fmt.Errorf("state snapshot: %w", err)
+		}
 	}
 	override := fmt.Sprintf("# Written by rehearse: plan against a copy of a state snapshot, never the real backend.\n"+
-		"terraform {\n  backend \"local\" {\n    path = %s\n  }\n}\n", hclString(path))
+		"terraform {\n  backend \"local\" {\n    path          = %s\n    workspace_dir = %s\n  }\n}\n", hclString(path), hclString(workspaceDir))
 	if err := os.WriteFile(filepath.Join(w.dir, overrideName), []byte(override), 0o600); err != nil {
 		return fmt.Errorf("state snapshot: %w", err)
 	}

@@ -111,13 +111,9 @@ func (d *reader) convertJob(p *pipeline, j *convJob) error {
 	for k, end := range j.ends {
 		raw := j.data[start:end]
 		start = end
-		res, addr, err := d.conv.resource(raw, d.intern)
+		res, addr, err := d.conv.resource(raw, d.intern, 2, j.key)
 		if err != nil {
-			i := j.first + k
-			if errors.Is(err, errWrongType) {
-				return &ReadError{File: d.name, Offset: j.offs[k], Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, j.key, i, err)}
-			}
-			return &ReadError{File: d.name, Offset: j.offs[k], Err: fmt.Errorf("%s[%d] (%s): %w", j.key, i, addr, err)}
+			return d.convErr(j.key, j.first+k, j.offs[k]-int64(len(raw)), addr, err)
 		}
 		// Batches of a fixed size, copied once at the end, spare the
 		// copies and the garbage of a slice of large structs that grows
@@ -132,6 +128,21 @@ func (d *reader) convertJob(p *pipeline, j *convJob) error {
 		p.batch = append(p.batch, res)
 	}
 	return nil
+}
+
+// convErr is the ReadError for the change at index i of the list key,
+// whose bytes start at off.
+func (d *reader) convErr(key string, i int, off int64, addr string, err error) error {
+	var dup *DuplicateKeyError
+	switch {
+	case errors.As(err, &dup):
+		return &ReadError{File: d.name, Offset: off + int64(dup.Offset), Err: fmt.Errorf("%w %q in %s[%d]: terraform never writes one", ErrDuplicate, dup.Key, key, i)}
+	case errors.Is(err, errTooDeep):
+		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s[%d]: more than %d levels", ErrTooDeep, key, i, maxDepth)}
+	case errors.Is(err, errWrongType):
+		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, key, i, err)}
+	}
+	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s[%d] (%s): %w", key, i, addr, err)}
 }
 
 // flushLists moves the converted lists into the Set, in document order.

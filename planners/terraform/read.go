@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
-
-	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
@@ -43,6 +41,10 @@ var (
 	ErrFormat      = errors.New("unsupported plan format version")
 	ErrAction      = errors.New("unknown action")
 	ErrErroredPlan = errors.New("the plan errored")
+	ErrTooDeep     = errors.New("nested too deeply")
+	ErrDuplicate   = errors.New("duplicate key")
+	ErrKeyCase     = errors.New("a key in the wrong case")
+	ErrEncoding    = errors.New("not UTF-8")
 )
 
 // Read decodes plan JSON (terraform show -json) from r into a change.Set.
@@ -52,6 +54,10 @@ var (
 // values of most changes) are checked for syntax and skipped without being
 // built.
 func Read(name string, r io.Reader) (change.Set, error) {
+	r, err := utf8Reader(r)
+	if err != nil {
+		return change.Set{}, &ReadError{File: name, Offset: -1, Err: err}
+	}
 	d := &reader{name: name, s: newScanner(r), intern: newInterner()}
 	set, err := d.read()
 	if err != nil {
@@ -68,7 +74,11 @@ type reader struct {
 	formatVersion string
 	seenPlanKey   bool
 	errored       bool
+	complete      *bool
 	config        configIndex
+	digests       digester
+	// byName counts values hidden because their names say secret.
+	byName int
 
 	// typeErr is the first value of the wrong type inside the top-level
 	// field being read. Like encoding/json, the reader reports it once
@@ -102,6 +112,10 @@ func (d *reader) jsonErr(err error) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		return &ReadError{File: d.name, Offset: typ.Offset, Err: fmt.Errorf("%w: %s has the wrong type (%s)", ErrNotPlan, typ.Field, typ.Value)}
+	}
+	var deep *depthError
+	if errors.As(err, &deep) {
+		return &ReadError{File: d.name, Offset: deep.Offset, Err: fmt.Errorf("%w: more than %d levels (terraform's values never nest this deep)", ErrTooDeep, maxDepth)}
 	}
 	var re *ReadError
 	if errors.As(err, &re) {
@@ -138,7 +152,30 @@ func (d *reader) read() (change.Set, error) {
 	}
 	d.set.Source.FormatVersion = d.formatVersion
 	d.set.Dependents = deps
+	d.set.Incomplete = d.complete != nil && !*d.complete
+	d.set.Managed = managedAtLeast(d.set.Managed, d.set.Resources)
+	if n := d.byName + d.conv.byName; n > 0 {
+		d.set.Notes = append(d.set.Notes, fmt.Sprintf("%d value(s) shown as (sensitive: by name): their names say secret (password, token, private_key…) though the provider did not mark them sensitive", n))
+	}
 	return d.set, nil
+}
+
+// managedAtLeast is the number of managed resources before the change: what
+// prior_state holds, but never fewer than the existing objects the plan
+// itself changes (a trimmed prior_state would make a share of 250%).
+// Unknown (-1) stays unknown.
+func managedAtLeast(managed int, rs []change.Resource) int {
+	if managed < 0 {
+		return managed
+	}
+	existing := 0
+	for i := range rs {
+		r := &rs[i]
+		if r.Mode == change.Managed && r.Action != change.Create && r.Action != change.Read {
+			existing++
+		}
+	}
+	return max(managed, existing)
 }
 
 // parse reads the document; resource changes are converted on the
@@ -158,6 +195,8 @@ func (d *reader) parse() error {
 		return d.fail(fmt.Errorf("%w: the document is not a JSON object", ErrNotPlan))
 	}
 	d.s.pos++
+	d.s.depth = 1
+	seen := map[string]bool{}
 	for first := true; ; first = false {
 		more, err := d.s.next('}', first)
 		if err != nil {
@@ -166,9 +205,17 @@ func (d *reader) parse() error {
 		if !more {
 			break
 		}
+		off := d.s.offset()
 		key, err := d.s.key()
 		if err != nil {
 			return d.jsonErr(err)
+		}
+		if seen[key] {
+			return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w %q: terraform never writes one", ErrDuplicate, key)}
+		}
+		seen[key] = true
+		if err := d.caseVariant(off, key, topKeys...); err != nil {
+			return err
 		}
 		if err := d.field(key); err != nil {
 			return d.jsonErr(err)
@@ -177,6 +224,7 @@ func (d *reader) parse() error {
 			return d.typeErr
 		}
 	}
+	d.s.depth = 0
 	if c, err := d.s.ws(); err == nil {
 		if c != '{' && c != '[' {
 			if err := d.s.scalar(c); err != nil {
@@ -195,7 +243,7 @@ func (d *reader) check() error {
 		return &ReadError{File: d.name, Offset: -1, Err: fmt.Errorf("%w: no format_version and planned_values or resource_changes (is it a state file or another document?)", ErrNotPlan)}
 	}
 	if !supportedFormat(d.formatVersion) {
-		return &ReadError{File: d.name, Offset: -1, Err: fmt.Errorf("%w %q: rehearse reads 0.1 to 1.x", ErrFormat, d.formatVersion)}
+		return &ReadError{File: d.name, Offset: -1, Err: fmt.Errorf("%w %q: terraform writes 0.1, 0.2 or 1.x", ErrFormat, d.formatVersion)}
 	}
 	if d.errored {
 		return &ReadError{File: d.name, Offset: -1, Err: fmt.Errorf("%w: terraform marked it \"errored\", so it is incomplete", ErrErroredPlan)}
@@ -203,18 +251,39 @@ func (d *reader) check() error {
 	return nil
 }
 
-// supportedFormat accepts "0.1" to "0.x" and "1.x".
+// supportedFormat accepts the format versions terraform has written, 0.1
+// and 0.2, and every 1.x: within a major version the format only gains
+// keys, and unknown keys are skipped. 1.x is written plainly, as terraform
+// writes it: no sign, no leading zero, no third part.
 func supportedFormat(v string) bool {
-	major, minor, ok := strings.Cut(v, ".")
-	if !ok {
+	if v == "0.1" || v == "0.2" {
+		return true
+	}
+	minor, ok := strings.CutPrefix(v, "1.")
+	if !ok || minor == "" || (len(minor) > 1 && minor[0] == '0') {
 		return false
 	}
-	maj, err1 := strconv.Atoi(major)
-	min, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || min < 0 {
-		return false
+	for _, c := range minor {
+		if c < '0' || c > '9' {
+			return false
+		}
 	}
-	return (maj == 0 && min >= 1) || maj == 1
+	return true
+}
+
+// topKeys are the top-level keys of a plan that rehearse reads.
+var topKeys = []string{"format_version", "terraform_version", "errored", "complete", "planned_values",
+	"resource_changes", "resource_drift", "output_changes", "prior_state", "configuration",
+	"variables", "action_invocations", "deferred_action_invocations", "deferred_changes"}
+
+// caseVariant refuses a key that is one of names in another case:
+// terraform writes each key in one case, and a variant is either a
+// mistake or an attempt to be read differently by different tools.
+func (d *reader) caseVariant(off int64, key string, names ...string) error {
+	if n, ok := caseOf(key, names); ok {
+		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %q, terraform writes %q", ErrKeyCase, key, n)}
+	}
+	return nil
 }
 
 func (d *reader) field(key string) error {
@@ -238,6 +307,26 @@ func (d *reader) field(key string) error {
 			d.wrongType(key, raw[0])
 		}
 		return nil
+	case "complete":
+		raw, err := d.s.capture()
+		if err != nil {
+			return err
+		}
+		switch raw[0] {
+		case 't', 'f':
+			b := raw[0] == 't'
+			d.complete = &b
+		case 'n':
+		default:
+			d.wrongType(key, raw[0])
+		}
+		return nil
+	case "variables":
+		return d.variables()
+	case "action_invocations", "deferred_action_invocations":
+		return d.actionInvocations(key)
+	case "deferred_changes":
+		return d.deferredChanges()
 	case "planned_values":
 		d.seenPlanKey = true
 		return d.s.value()
@@ -284,6 +373,8 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 		return d.s.literal("null")
 	case '[':
 		d.s.pos++
+		d.s.depth++
+		defer func() { d.s.depth-- }()
 	case '{':
 		return d.fail(fmt.Errorf("%w: %s is not a list", ErrNotPlan, key))
 	default:
@@ -320,49 +411,16 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 	}
 }
 
-func (d *reader) outputs() error {
-	raw, err := d.s.capture()
-	if err != nil {
-		return err
-	}
-	var outs map[string]*tfjson.Change
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&outs); err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) {
-			d.wrongType("output_changes", byte(typ.Value[0]))
-			return nil
-		}
-		return err
-	}
-	for name, c := range outs {
-		if c == nil {
-			continue
-		}
-		act, _, err := convertActions(c.Actions)
-		if err != nil {
-			return d.fail(fmt.Errorf("output_changes.%s: %w", name, err))
-		}
-		oc := change.OutputChange{Name: name, Action: act}
-		if containsTrue(c.BeforeSensitive) || containsTrue(c.AfterSensitive) {
-			oc.Sensitive = true
-		} else {
-			oc.Before, oc.After = c.Before, c.After
-			if containsTrue(c.AfterUnknown) {
-				oc.Unknown, oc.After = true, nil
-			}
-		}
-		d.set.Outputs = append(d.set.Outputs, oc)
-	}
-	sortOutputs(d.set.Outputs)
-	return nil
-}
-
 // object walks an object value field by field: each calls fn, which must
 // consume the value. It reports whether the value was an object; null is
 // skipped, and any other type is recorded as the wrong type.
 func (d *reader) object(field string, fn func(key string) error) (bool, error) {
+	return d.objectKeys(field, nil, fn)
+}
+
+// objectKeys is object for an object whose keys names rehearse reads: one
+// of them twice, or in another case, is refused.
+func (d *reader) objectKeys(field string, names []string, fn func(key string) error) (bool, error) {
 	c, err := d.s.ws()
 	if err != nil {
 		return false, err
@@ -381,14 +439,32 @@ func (d *reader) object(field string, fn func(key string) error) (bool, error) {
 		return false, nil
 	}
 	d.s.pos++
+	d.s.depth++
+	defer func() { d.s.depth-- }()
+	if d.s.depth > maxDepth {
+		return true, &depthError{Offset: d.s.offset()}
+	}
+	var seen []string
 	for first := true; ; first = false {
 		more, err := d.s.next('}', first)
 		if err != nil || !more {
 			return true, err
 		}
+		off := d.s.offset()
 		k, err := d.s.key()
 		if err != nil {
 			return true, err
+		}
+		if names != nil {
+			if err := d.caseVariant(off, k, names...); err != nil {
+				return true, err
+			}
+			if slices.Contains(names, k) {
+				if slices.Contains(seen, k) {
+					return true, &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w %q in %s: terraform never writes one", ErrDuplicate, k, field)}
+				}
+				seen = append(seen, k)
+			}
 		}
 		if err := fn(k); err != nil {
 			return true, err
@@ -418,6 +494,11 @@ func (d *reader) array(field string, fn func() error) (bool, error) {
 		return c == 'n', nil
 	}
 	d.s.pos++
+	d.s.depth++
+	defer func() { d.s.depth-- }()
+	if d.s.depth > maxDepth {
+		return false, &depthError{Offset: d.s.offset()}
+	}
 	for first := true; ; first = false {
 		more, err := d.s.next(']', first)
 		if err != nil || !more {
@@ -429,9 +510,10 @@ func (d *reader) array(field string, fn func() error) (bool, error) {
 	}
 }
 
-// keyIs matches a key to a field name as encoding/json does: exactly, or
-// else without regard to case.
-func keyIs(key, name string) bool { return key == name || strings.EqualFold(key, name) }
+// keyIs matches a key to a field name exactly, as terraform writes it. A
+// key in another case is not the field (and where it matters, caseVariant
+// refuses it).
+func keyIs(key, name string) bool { return key == name }
 
 // priorState counts managed resources without building their values. It
 // follows what decoding into {values: {root_module: {resources: [{mode}],
@@ -440,15 +522,15 @@ func keyIs(key, name string) bool { return key == name || strings.EqualFold(key,
 func (d *reader) priorState() error {
 	var root stateCount
 	hasValues := false
-	_, err := d.object("prior_state", func(k string) error {
+	_, err := d.objectKeys("prior_state", []string{"values"}, func(k string) error {
 		if !keyIs(k, "values") {
 			return d.s.value()
 		}
-		isObj, err := d.object("prior_state.values", func(k string) error {
+		isObj, err := d.objectKeys("prior_state.values", []string{"root_module"}, func(k string) error {
 			if !keyIs(k, "root_module") {
 				return d.s.value()
 			}
-			_, err := d.object("prior_state.values.root_module", func(k string) error { return d.stateModule(k, &root) })
+			_, err := d.objectKeys("prior_state.values.root_module", stateModuleKeys, func(k string) error { return d.stateModule(k, &root) })
 			return err
 		})
 		if !isObj && d.typeErr == nil { // null: the values are gone
@@ -470,13 +552,15 @@ func (d *reader) priorState() error {
 
 type stateCount struct{ resources, children int }
 
+var stateModuleKeys = []string{"resources", "child_modules"}
+
 func (d *reader) stateModule(k string, into *stateCount) error {
 	switch {
 	case keyIs(k, "resources"):
 		n := 0
 		_, err := d.array("resources", func() error {
 			mode := ""
-			_, err := d.object("resources", func(k string) error {
+			_, err := d.objectKeys("resources", []string{"mode"}, func(k string) error {
 				if !keyIs(k, "mode") {
 					return d.s.value()
 				}
@@ -493,7 +577,7 @@ func (d *reader) stateModule(k string, into *stateCount) error {
 		n := 0
 		_, err := d.array("child_modules", func() error {
 			var child stateCount
-			_, err := d.object("child_modules", func(k string) error { return d.stateModule(k, &child) })
+			_, err := d.objectKeys("child_modules", stateModuleKeys, func(k string) error { return d.stateModule(k, &child) })
 			n += child.resources + child.children
 			return err
 		})

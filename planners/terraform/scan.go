@@ -23,7 +23,16 @@ type scanner struct {
 	eof      bool
 	rerr     error // a read error other than io.EOF
 	stack    []byte
+	// depth is how many containers the reader has opened around the
+	// value being scanned: the nesting limit counts from the document's
+	// top.
+	depth int
 }
+
+// depthError is nesting past maxDepth.
+type depthError struct{ Offset int64 }
+
+func (e *depthError) Error() string { return errTooDeep.Error() }
 
 func newScanner(r io.Reader) *scanner {
 	return &scanner{r: r, buf: make([]byte, 256<<10), keep: -1}
@@ -363,6 +372,9 @@ func (s *scanner) value() error {
 				break
 			}
 			stack = append(stack, c)
+			if s.depth+len(stack) > maxDepth {
+				return &depthError{Offset: s.offset()}
+			}
 			if c == '{' {
 				if err := s.objectKey(c2); err != nil {
 					return err

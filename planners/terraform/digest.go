@@ -1,0 +1,200 @@
+package terraform
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// maxDepth bounds how deeply a plan may nest, counted from the document's
+// top. Terraform's own values never nest past a few hundred levels; a
+// deeper document is refused before anything recursive sees it.
+const maxDepth = 512
+
+// digester hashes a raw JSON value in a canonical form: no whitespace,
+// object members sorted by key, strings with the fewest escapes. Two
+// encodings of the same value (other key order, other escapes) give one
+// digest, and any change to any value, sensitive ones included, gives
+// another. It refuses duplicate keys, which terraform never writes: a
+// plan with two "actions" would otherwise mean one thing to rehearse and
+// another to whoever reads it next.
+//
+// It is one pass over the bytes: each object's members are written as
+// they come, and only an object whose keys are out of order has its
+// members' bytes moved into order when it closes. Terraform writes
+// attribute values in key order, so in practice only the few keys of each
+// resource change and its change object are moved.
+type digester struct {
+	out     []byte
+	members []dmember // a stack: each open object's members
+	sorted  []byte
+}
+
+type dmember struct {
+	key        string
+	start, end int // the member's bytes in out, key included
+	off        int // offset of its key in the input, for errors
+}
+
+// DuplicateKeyError is an object with the same key twice.
+type DuplicateKeyError struct {
+	Key    string
+	Offset int // in the value given to digest
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("duplicate key %q", e.Key)
+}
+
+// errTooDeep is nesting past maxDepth.
+var errTooDeep = fmt.Errorf("nested more than %d levels deep", maxDepth)
+
+// digest returns "sha256:…" of raw's canonical form. raw must be valid
+// JSON (the scanner checked it); depth is how deep raw sits in the
+// document.
+func (g *digester) digest(raw []byte, depth int) (string, error) {
+	g.out = g.out[:0]
+	p := &vparser{b: raw}
+	if err := g.value(p, depth); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(g.out)
+	if cap(g.out) > 4<<20 { // do not keep one huge value's buffer
+		g.out = nil
+	}
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+func (g *digester) value(p *vparser, depth int) error {
+	switch c := p.ws(); c {
+	case '{':
+		return g.object(p, depth+1)
+	case '[':
+		if depth+1 > maxDepth {
+			return errTooDeep
+		}
+		p.i++
+		g.out = append(g.out, '[')
+		for first := true; p.next(']', first); first = false {
+			if !first {
+				g.out = append(g.out, ',')
+			}
+			if err := g.value(p, depth+1); err != nil {
+				return err
+			}
+		}
+		g.out = append(g.out, ']')
+	case '"':
+		g.str(p.strRaw())
+	default:
+		g.out = append(g.out, p.raw()...)
+	}
+	return nil
+}
+
+func (g *digester) object(p *vparser, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	p.i++
+	base := len(g.members)
+	defer func() { g.members = g.members[:base] }()
+	open := len(g.out)
+	g.out = append(g.out, '{')
+	inOrder := true
+	for first := true; p.next('}', first); first = false {
+		if !first {
+			g.out = append(g.out, ',')
+		}
+		p.ws()
+		keyOff := p.i
+		rawKey := p.key()
+		m := dmember{key: keyOf(rawKey), start: len(g.out), off: keyOff}
+		if n := len(g.members); n > base {
+			switch c := strings.Compare(g.members[n-1].key, m.key); {
+			case c == 0:
+				return &DuplicateKeyError{Key: m.key, Offset: keyOff}
+			case c > 0:
+				inOrder = false
+			}
+		}
+		g.str(rawKey)
+		g.out = append(g.out, ':')
+		if err := g.value(p, depth); err != nil {
+			return err
+		}
+		m.end = len(g.out)
+		g.members = append(g.members, m)
+	}
+	g.out = append(g.out, '}')
+	if inOrder {
+		return nil
+	}
+	ms := g.members[base:]
+	slices.SortStableFunc(ms, func(a, b dmember) int { return strings.Compare(a.key, b.key) })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].key == ms[i-1].key {
+			later := ms[i]
+			if ms[i-1].off > later.off {
+				later = ms[i-1]
+			}
+			return &DuplicateKeyError{Key: later.key, Offset: later.off}
+		}
+	}
+	// Rewrite the object's members in key order.
+	sorted := g.sorted[:0]
+	sorted = append(sorted, '{')
+	for i, m := range ms {
+		if i > 0 {
+			sorted = append(sorted, ',')
+		}
+		sorted = append(sorted, g.out[m.start:m.end]...)
+	}
+	sorted = append(sorted, '}')
+	g.out = append(g.out[:open], sorted...)
+	g.sorted = sorted[:0]
+	return nil
+}
+
+// keyOf is a key for comparing: the raw bytes when they hold no escape
+// (UTF-8 compares bytewise in code point order, as decoded strings do),
+// else the decoded string. The raw form aliases the input, which outlives
+// the walk.
+func keyOf(rawKey []byte) string {
+	body := rawKey[1 : len(rawKey)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return unsafe.String(unsafe.SliceData(body), len(body))
+	}
+	return decodeString(rawKey)
+}
+
+// str writes a string in canonical form: raw when it has no escape (valid
+// JSON then has no quote, backslash or control byte in it), else decoded
+// and written with only the escapes JSON requires.
+func (g *digester) str(raw []byte) {
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		g.out = append(g.out, raw...)
+		return
+	}
+	s := decodeString(raw)
+	g.out = append(g.out, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			g.out = append(g.out, '\\', c)
+		case c < 0x20:
+			g.out = append(g.out, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xF])
+		default:
+			g.out = append(g.out, c)
+		}
+	}
+	g.out = append(g.out, '"')
+}
+
+const hexDigit = "0123456789abcdef"

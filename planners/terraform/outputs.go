@@ -1,0 +1,130 @@
+package terraform
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/rehearse-dev/rehearse/change"
+)
+
+// changeKeys are the keys of a change object (of a resource or an
+// output) that rehearse reads.
+var changeKeys = []string{"actions", "before", "after", "after_unknown", "before_sensitive", "after_sensitive",
+	"replace_paths", "importing", "generated_config"}
+
+// outputs reads output_changes. Each output's change is digested whole, so
+// the fingerprint binds its values, and kept only where it is neither
+// marked sensitive nor named like a secret: then neither side is kept.
+func (d *reader) outputs() error {
+	off := d.s.offset()
+	raw, err := d.s.capture()
+	if err != nil {
+		return err
+	}
+	switch raw[0] {
+	case 'n':
+		return nil
+	case '{':
+	default:
+		d.wrongType("output_changes", raw[0])
+		return nil
+	}
+	if _, err := d.digests.digest(raw, 1); err != nil {
+		return d.valueErr("output_changes", off, err)
+	}
+	p := &vparser{b: raw, i: 1}
+	for first := true; p.next('}', first); first = false {
+		keyAt := off + int64(p.i)
+		name := decodeString(p.key())
+		valAt := off + int64(p.i)
+		val := p.raw()
+		if val[0] == 'n' {
+			continue
+		}
+		if val[0] != '{' {
+			d.wrongType("output_changes."+name, val[0])
+			return nil
+		}
+		if err := rawKeysCase(val, changeKeys); err != nil {
+			return &ReadError{File: d.name, Offset: valAt, Err: fmt.Errorf("output_changes.%s: %w", name, err)}
+		}
+		var c tfjson.Change
+		dec := json.NewDecoder(bytes.NewReader(val))
+		dec.UseNumber()
+		if err := dec.Decode(&c); err != nil {
+			return &ReadError{File: d.name, Offset: keyAt, Err: fmt.Errorf("%w: output_changes.%s has the wrong type", ErrNotPlan, name)}
+		}
+		act, _, err := convertActions(c.Actions)
+		if err != nil {
+			return d.fail(fmt.Errorf("output_changes.%s: %w", name, err))
+		}
+		oc := change.OutputChange{Name: name, Action: act}
+		oc.Digest, _ = d.digests.digest(val, 2)
+		switch {
+		case secretName(name):
+			oc.Sensitive, oc.ByName = true, true
+			d.byName++
+		case containsTrue(c.BeforeSensitive) || containsTrue(c.AfterSensitive):
+			oc.Sensitive = true
+		default:
+			oc.Before, oc.After = redactByName(c.Before, &d.byName), redactByName(c.After, &d.byName)
+			if containsTrue(c.AfterUnknown) {
+				oc.Unknown, oc.After = true, nil
+			}
+		}
+		d.set.Outputs = append(d.set.Outputs, oc)
+	}
+	sortOutputs(d.set.Outputs)
+	return nil
+}
+
+// variables digests the plan's input variables: their values decide what
+// apply does, and some are secret, so only the digest is kept.
+func (d *reader) variables() error {
+	off := d.s.offset()
+	raw, err := d.s.capture()
+	if err != nil {
+		return err
+	}
+	if raw[0] == 'n' {
+		return nil
+	}
+	if raw[0] != '{' {
+		d.wrongType("variables", raw[0])
+		return nil
+	}
+	sum, err := d.digests.digest(raw, 1)
+	if err != nil {
+		return d.valueErr("variables", off, err)
+	}
+	d.set.Variables = sum
+	return nil
+}
+
+// valueErr turns a digest error inside the value at off into a ReadError.
+func (d *reader) valueErr(field string, off int64, err error) error {
+	if dup, ok := err.(*DuplicateKeyError); ok {
+		return &ReadError{File: d.name, Offset: off + int64(dup.Offset), Err: fmt.Errorf("%w %q in %s: terraform never writes one", ErrDuplicate, dup.Key, field)}
+	}
+	if err == errTooDeep {
+		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s: more than %d levels", ErrTooDeep, field, maxDepth)}
+	}
+	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s: %w", field, err)}
+}
+
+// rawKeysCase refuses a key of the object raw that is one of names in
+// another case.
+func rawKeysCase(raw []byte, names []string) error {
+	p := &vparser{b: raw, i: 1}
+	for first := true; p.next('}', first); first = false {
+		k := decodeString(p.key())
+		p.skip()
+		if n, ok := caseOf(k, names); ok {
+			return fmt.Errorf("%w: %q, terraform writes %q", ErrKeyCase, k, n)
+		}
+	}
+	return nil
+}
