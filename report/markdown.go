@@ -21,7 +21,11 @@ func renderMarkdown(w io.Writer, v *verdict.Verdict, o Options) error {
 	p("%s", MarkdownMarker)
 	p("### %s rehearse: **%s** — %s", decisionIcon[v.Decision], strings.ToUpper(string(v.Decision)), mdEscape(Headline(v)))
 	p("")
-	p("Origin: %s · Source: %s · Fingerprint: %s", mdEscape(originLine(v)), mdEscape(sourceLine(v)), mdCode(v.Fingerprint))
+	workspace := ""
+	if v.Workspace != "" {
+		workspace = " · Workspace: " + mdEscape(v.Workspace)
+	}
+	p("Origin: %s · Source: %s%s · Fingerprint: %s", mdEscape(originLine(v)), mdEscape(sourceLine(v)), workspace, mdCode(v.Fingerprint))
 	for _, n := range v.Notes {
 		p("")
 		p("> %s", mdEscape(n))

@@ -48,7 +48,11 @@ func renderText(w io.Writer, v *verdict.Verdict, o Options) error {
 	t := &textWriter{w: bufio.NewWriterSize(w, 64<<10), color: o.Color}
 	head := fmt.Sprintf("%-6s %s", strings.ToUpper(string(v.Decision)), termSafe(Headline(v)))
 	t.line("%s", t.paint(ansiBold+decisionColor(v.Decision), head))
-	t.line("%s", t.paint(ansiDim, fmt.Sprintf("origin: %s · source: %s · fingerprint: %s", termSafe(originLine(v)), termSafe(sourceLine(v)), v.Fingerprint)))
+	meta := fmt.Sprintf("origin: %s · source: %s", termSafe(originLine(v)), termSafe(sourceLine(v)))
+	if v.Workspace != "" {
+		meta += " · workspace: " + termSafe(v.Workspace)
+	}
+	t.line("%s", t.paint(ansiDim, meta+" · fingerprint: "+v.Fingerprint))
 	for _, n := range v.Notes {
 		t.line("note: %s", termSafe(n))
 	}

@@ -64,6 +64,9 @@ func newPlanCmd(s streams) *cobra.Command {
 	}
 	f := cmd.Flags()
 	o.judgeOptions.addFlags(cmd, true)
+	// With --dir the flag also picks the workspace planned, so the plan and
+	// the environment it is judged in are the same workspace.
+	f.Lookup("workspace").Usage = "Terraform workspace: the environment of resources nothing else places; with --dir, also the workspace planned (default $TF_WORKSPACE, then the directory's selected workspace, then default)"
 	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`); a blocked finding approved for this exact change passes")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
@@ -133,8 +136,8 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 		return set, nil, err
 	}
 	var warn bytes.Buffer
-	plan, tool, ver, err := terraform.Run(ctx, terraform.RunOptions{
-		Dir: o.Dir, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
+	res, err := terraform.Plan(ctx, terraform.RunOptions{
+		Dir: o.Dir, Workspace: o.Workspace, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
 		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Refresh: o.Refresh,
 		Progress: o.err, Warn: io.MultiWriter(o.err, &warn),
 	})
@@ -144,11 +147,12 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 		}
 		return change.Set{}, nil, err
 	}
-	set, err := terraform.Read(o.Dir+" (terraform show -json)", bytes.NewReader(plan))
+	set, err := terraform.Read(o.Dir+" (terraform show -json)", bytes.NewReader(res.Plan))
 	if err != nil {
 		return change.Set{}, nil, err
 	}
-	set.Source.Tool, set.Source.ToolVersion = tool, ver
+	set.Source.Tool, set.Source.ToolVersion = res.Tool, res.Version
+	set.Workspace = res.Workspace
 	set.Locations = terraform.Locate(o.Dir)
 	var notes []string
 	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
