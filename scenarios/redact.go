@@ -222,10 +222,25 @@ func (r *redactor) replace(v any) any {
 	case nil:
 		return nil
 	case map[string]any:
-		for k, sub := range t {
-			t[k] = r.replace(sub)
+		// The keys of a sensitive map are as secret as its values (a map
+		// of user names to passwords): they are renamed in order.
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
 		}
-		return t
+		sort.Strings(keys)
+		out := make(map[string]any, len(t))
+		for i, k := range keys {
+			if k != "" && !strings.HasPrefix(k, Redacted) {
+				r.secrets[k] = true
+			}
+			name := Redacted
+			if i > 0 {
+				name = fmt.Sprintf("%s %d", Redacted, i+1)
+			}
+			out[name] = r.replace(t[k])
+		}
+		return out
 	case []any:
 		for i := range t {
 			t[i] = r.replace(t[i])
