@@ -13,7 +13,6 @@ import (
 // Redacted replaces every sensitive value in a recorded plan.
 const Redacted = "(redacted)"
 
-
 // RedactPlan rewrites plan JSON with every sensitive value replaced by
 // Redacted: the values before_sensitive, after_sensitive and
 // sensitive_values mark; sensitive variables and outputs; values of
