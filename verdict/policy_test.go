@@ -33,6 +33,9 @@ func TestParsePolicy(t *testing.T) {
 		{"bad share", "apiVersion: rehearse/v1\nkind: Policy\nthresholds: {max_destructive_share: 2}\n", "max_destructive_share"},
 		{"rule without environment", "apiVersion: rehearse/v1\nkind: Policy\nenvironments: {rules: [{address: 'x*'}]}\n", "rules[0]"},
 		{"not yaml", "apiVersion: [", "p.yaml: "},
+		{"unknown match", "apiVersion: rehearse/v1\nkind: Policy\nenvironments: {match: fuzzy}\n", `environments.match: "fuzzy"`},
+		{"empty match", "apiVersion: rehearse/v1\nkind: Policy\nenvironments: {match: ''}\n", `environments.match: ""`},
+		{"bad glob", "apiVersion: rehearse/v1\nkind: Policy\nenvironments: {rules: [{address: 'aws_*\\', environment: prod}]}\n", `bad glob "aws_*\\"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +53,23 @@ func TestParsePolicy(t *testing.T) {
 				t.Errorf("error %v, want one naming p.yaml and containing %q", err, tt.err)
 			}
 		})
+	}
+}
+
+func TestParsePolicyMatch(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{"apiVersion: rehearse/v1\nkind: Policy\n", MatchToken},
+		{"apiVersion: rehearse/v1\nkind: Policy\nenvironments: {match: exact}\n", MatchExact},
+		{"apiVersion: rehearse/v1\nkind: Policy\nenvironments: {match: token}\n", MatchToken},
+	} {
+		p, err := ParsePolicy("p.yaml", []byte(tt.yaml))
+		if err != nil || p.Environments.Match != tt.want {
+			t.Errorf("%q: match %q, %v; want %q", tt.yaml, p.Environments.Match, err, tt.want)
+		}
+	}
+	p, err := ParsePolicy("p.yaml", []byte("apiVersion: rehearse/v1\nkind: Policy\nenvironments: {match: exact, rules: [{address: 'aws_s3_object.*', environment: prod}]}\n"))
+	if err != nil || p.Protected("prod-eu") || !p.Protected("PROD") || !globMatch(p.Environments.Rules[0].Address, `aws_s3_object.x["a/b"]`) {
+		t.Errorf("exact policy: %v", err)
 	}
 }
 
