@@ -281,3 +281,38 @@ func TestDeterministicLabels(t *testing.T) {
 		})
 	}
 }
+
+func TestAddressParts(t *testing.T) {
+	tests := []struct {
+		addr string
+		want []addressPart
+	}{
+		{`module.a["x.y"].module.b.aws_db.main["k"]`, []addressPart{{true, "a", "x.y"}, {true, "b", ""}, {false, "main", "k"}}},
+		{"data.google_project.p[0]", []addressPart{{false, "p", ""}}},
+		{`action.aws_lambda_invoke.n["prod"]`, []addressPart{{false, "n", "prod"}}},
+		{`azurerm_storage_container.c["a]b"]`, []addressPart{{false, "c", "a]b"}}},
+	}
+	for _, tt := range tests {
+		if got := addressParts(tt.addr); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %+v, want %+v", tt.addr, got, tt.want)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := map[string][]string{
+		"prod-eu-west-1":  {"prod", "eu", "west", "1"},
+		"prd01":           {"prd", "01"},
+		"euProd":          {"eu", "Prod"},
+		"PROD_EU":         {"PROD", "EU"},
+		"a.b/c:d e":       {"a", "b", "c", "d", "e"},
+		"HTTPServer2":     {"HTTPServer", "2"},
+		`module.x["l-1"]`: {"module", "x", "l", "1"},
+		"":                nil,
+	}
+	for in, want := range tests {
+		if got := tokens(in); !slices.Equal(got, want) {
+			t.Errorf("tokens(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -136,7 +136,8 @@ type addressPart struct {
 }
 
 // addressParts splits module.a["x"].module.b.aws_db.main["k"] into its
-// module calls and resource name, each with its string instance key.
+// module calls and resource (or data source, or action) name, each with its
+// string instance key.
 func addressParts(addr string) []addressPart {
 	segs := splitOutside(addr, '.')
 	var out []addressPart
@@ -147,7 +148,7 @@ func addressParts(addr string) []addressPart {
 			i++
 			continue
 		}
-		if segs[i] == "data" {
+		if segs[i] == "data" || segs[i] == "action" {
 			continue
 		}
 		// type, then name[key]
