@@ -116,6 +116,11 @@ func TestSARIFSchema(t *testing.T) {
 		"approved": approved(t),
 		"hostile":  hostile(),
 	}
+	for _, b := range hostileBuilders {
+		for _, h := range hostileInputs {
+			verdicts[b.name+" "+h.name] = b.build(h.s)
+		}
+	}
 	// The schema must be able to fail, or the test proves nothing.
 	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"message":{"text":"m"},"level":"fatal"}]}]}`))
 	if sch.Validate(bad) == nil {
@@ -223,6 +228,7 @@ func TestSARIFArtifact(t *testing.T) {
 		{"infra dir/plan #1.json", "infra%20dir/plan%20%231.json", "%SRCROOT%"},
 		{"/abs/plan.json", "file:///abs/plan.json", ""},
 		{"infra (terraform show -json)", "infra", "%SRCROOT%"},
+		{"javascript:alert(1)/x.json", "javascript%3Aalert%281%29/x.json", "%SRCROOT%"},
 	}
 	for _, tt := range tests {
 		a := sarifArtifact(tt.file)
@@ -271,9 +277,10 @@ func TestCIEscaping(t *testing.T) {
 						t.Errorf("message not made visible: %q", r.Message.Text)
 					}
 				}
-				// The logical location keeps the exact address, for matching.
-				if fq != addr {
-					t.Errorf("fullyQualifiedName %q, want %q", fq, addr)
+				// The logical location is the address with only what
+				// TermSafe spells out changed.
+				if fq != TermSafe(addr) {
+					t.Errorf("fullyQualifiedName %q, want %q", fq, TermSafe(addr))
 				}
 				return
 			}

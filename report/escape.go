@@ -1,81 +1,154 @@
 package report
 
 import (
-	"html"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// termSafe escapes control characters (ANSI escapes among them) and invalid
-// UTF-8, so a hostile resource name cannot drive the terminal.
-func termSafe(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+// Everything a plan names is written by whoever wrote the change. Each
+// output format has one function here that makes such text inert in it:
+// TermSafe for terminals and plain text (and, under them, for SARIF and
+// JUnit), mdEscape and mdCode for Markdown, xmlSafe for XML. JSON is data
+// and keeps values exact; encoding/json escapes what JSON needs.
+
+// TermSafe returns s with what a terminal would act on, or a reader would
+// not see, spelled out as Go escapes (\x1b, \u202e, \U000e0041): control
+// characters (ANSI and OSC sequences start with them), line and paragraph
+// separators, bidi overrides and isolates, zero-width and other format
+// characters, variation selectors, other default-ignorable characters,
+// noncharacters, a U+FFFD and invalid UTF-8. So a hostile name can neither
+// drive the terminal nor read as something other than what it is. Text
+// without any of these is returned as it is.
+func TermSafe(s string) string {
+	i := strings.IndexFunc(s, hidden)
+	if i < 0 {
 		return s
 	}
 	var b strings.Builder
-	for i, r := range s {
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError:
-			b.WriteString(`\x` + hex2(s[i]))
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r):
-			if r < 0x100 {
-				b.WriteString(`\x` + hex2(byte(r)))
-			} else {
-				b.WriteString(`\u` + hex2(byte(r>>8)) + hex2(byte(r)))
-			}
+		case r == utf8.RuneError && w == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !hidden(r):
+			b.WriteString(s[i : i+w])
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xFFFF:
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteRune(r)
+			fmt.Fprintf(&b, `\U%08x`, r)
 		}
+		i += w
 	}
 	return b.String()
 }
 
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
+// termSafe is TermSafe, under the name the renderers use.
+func termSafe(s string) string { return TermSafe(s) }
+
+// hidden reports whether r is one TermSafe spells out. Format characters
+// (Cf) cover the bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E,
+// U+200F, U+061C), the zero-width ones (U+200B-U+200D, U+2060, U+FEFF) and
+// the tag characters that can hide text in plain sight (U+E0000-U+E007F).
+func hidden(r rune) bool {
+	if r >= 0x20 && r < 0x7f {
+		return false
+	}
+	return r == utf8.RuneError || unicode.IsControl(r) || noncharacter(r) ||
+		unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
-// mdEscape makes text safe inside Markdown and the HTML GitHub allows in
-// it: HTML is escaped, the Markdown punctuation that starts emphasis, code,
-// links, mentions or references is backslash-escaped, table
-// pipes cannot end a cell and line breaks cannot end a row.
-func mdEscape(s string) string {
+// noncharacter reports whether r is one of the 66 code points Unicode
+// keeps out of interchange; XML 1.0 cannot carry U+FFFE and U+FFFF.
+func noncharacter(r rune) bool {
+	return r&0xFFFE == 0xFFFE || (r >= 0xFDD0 && r <= 0xFDEF)
+}
+
+// mdEscape makes text inert in a GitHub comment, as prose: see mdText.
+func mdEscape(s string) string { return mdText(s, true) }
+
+// mdCode renders text as inline code with HTML rather than backticks: a
+// backtick span cannot escape a backtick, and GitHub parses Markdown
+// inside <code>, so the text is escaped as everywhere else.
+func mdCode(s string) string { return "<code>" + mdText(s, false) + "</code>" }
+
+// mdText makes text inert in Markdown and in the HTML GitHub allows in it.
+//
+// What TermSafe spells out is spelled out, so a line break cannot end a
+// table row and nothing hidden reaches the page. HTML's own characters and
+// the table pipe become character references. Every other ASCII character
+// that can open emphasis, strikethrough, code, a link or an image, math, a
+// heading, a mention or an autolink (the colon of "https://", the dot of
+// "www."), or a block at the start of the text (a list item, a quote, a
+// heading) is backslash-escaped, which CommonMark renders as the character
+// and never as syntax.
+//
+// Escaping is not enough for what GitHub finds in the text after parsing,
+// with references decoded and escapes gone: e-mail addresses (cmark-gfm
+// looks for them once it has merged the text around an escape), and,
+// outside code, @mentions, which notify, #123 references and :emoji:
+// codes. In prose a zero-width space after the @, # or colon stops them.
+// In code, where GitHub links no mention, reference or emoji, an empty
+// <wbr> after the @ ends the text node instead, so that a copied address
+// is the address.
+func mdText(s string, prose bool) string {
 	s = termSafe(s)
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
-			b.WriteString("&#39;")
-		case '|':
-			b.WriteString("&#124;")
-		case '\\', '`', '*', '_', '[', ']', '#', '!', '~', '@':
+	b.Grow(len(s) + len(s)/4)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			b.WriteByte(c) // TermSafe left only valid UTF-8
+			continue
+		case mdEntity[c] != "":
+			b.WriteString(mdEntity[c])
+		case strings.IndexByte(mdPunct, c) >= 0,
+			c == ':' && i+1 < len(s) && s[i+1] != ' ',
+			i == 0 && strings.IndexByte("-+=", c) >= 0,
+			c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"),
+			(c == '.' || c == ')') && orderedMarker(s[:i]):
 			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.WriteByte(c)
+		case i == 0 && c == ' ':
+			b.WriteString("&#32;")
 		default:
-			b.WriteRune(r)
+			b.WriteByte(c)
+			continue
+		}
+		switch {
+		case prose && (c == '@' || c == '#' || c == ':') && i+1 < len(s) && s[i+1] != ' ':
+			b.WriteString("&#8203;")
+		case !prose && c == '@':
+			b.WriteString("<wbr>")
 		}
 	}
 	return b.String()
 }
 
-// mdCode renders text as inline code with HTML, where escaping works, unlike
-// inside a backtick span.
-func mdCode(s string) string {
-	return "<code>" + strings.ReplaceAll(html.EscapeString(termSafe(s)), "|", "&#124;") + "</code>"
+// mdEntity and mdPunct are the characters mdText always escapes: as a
+// character reference where HTML reads them, with a backslash otherwise. A
+// colon is escaped unless a space follows it: then it can start neither a
+// URL nor an emoji code.
+var mdEntity = [utf8.RuneSelf]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;", '\'': "&#39;", '|': "&#124;"}
+
+const mdPunct = "\\`*_[]!~#@$"
+
+// orderedMarker reports whether prefix, the text before a "." or ")", is
+// the number of an ordered list item at the start of a line.
+func orderedMarker(prefix string) bool {
+	if prefix == "" || len(prefix) > 9 {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if prefix[i] < '0' || prefix[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

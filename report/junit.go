@@ -187,13 +187,9 @@ func xmlLines(lines ...string) string {
 
 // xmlSafe makes a string representable in XML 1.0, which has no escape for
 // most control characters: encoding/xml would silently turn them into
-// U+FFFD. They are spelled out instead (\x1b), as in the text report, so a
-// hostile name stays visible and cannot drive a terminal that prints the
-// CI log. Quotes, < and & are left to encoding/xml.
-func xmlSafe(s string) string {
-	s = termSafe(s)
-	if !strings.ContainsAny(s, "\uFFFE\uFFFF") {
-		return s
-	}
-	return strings.NewReplacer("\uFFFE", `\ufffe`, "\uFFFF", `\uffff`).Replace(s)
-}
+// U+FFFD. TermSafe spells out every character XML cannot carry (control
+// characters, surrogates, which only invalid UTF-8 can hold, U+FFFE and
+// U+FFFF), and tabs and line breaks too, so a hostile name stays visible
+// and cannot drive a terminal that prints the CI log. Quotes, < and & are
+// left to encoding/xml.
+func xmlSafe(s string) string { return termSafe(s) }

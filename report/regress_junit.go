@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
@@ -67,24 +66,23 @@ func regressJUnit(w io.Writer, g *scenarios.Regression) error {
 	}
 	for i := range g.Results {
 		r := &g.Results[i]
-		c := regressCase{Name: r.Name, Classname: "rehearse.scenarios", File: r.File, Time: seconds(r.Took.Seconds())}
+		c := regressCase{Name: xmlSafe(r.Name), Classname: "rehearse.scenarios", File: xmlSafe(r.File), Time: seconds(r.Took.Seconds())}
 		if r.Input != "" {
-			c.Classname += "." + r.Input
+			c.Classname += "." + xmlSafe(r.Input)
 		}
 		switch r.Status {
 		case scenarios.Regressed:
-			var b strings.Builder
-			fmt.Fprintf(&b, "expected: %s\nactual:   %s\n", expectLine(r.Expected), expectLine(r.Actual))
+			lines := []string{"expected: " + expectLine(r.Expected), "actual:   " + expectLine(r.Actual)}
 			for _, d := range r.Diff {
-				b.WriteString(d.String() + "\n")
+				lines = append(lines, d.String())
 			}
-			c.Failure = &regressProblem{Message: firstDiff(r), Type: "regression", Text: junitText(b.String())}
+			c.Failure = &regressProblem{Message: firstDiff(r), Type: "regression", Text: xmlLines(append(lines, "")...)}
 		case scenarios.Errored:
-			c.Error = &regressProblem{Message: junitText(r.Reason), Type: "cannot-run", Text: junitText(r.Reason)}
+			c.Error = &regressProblem{Message: xmlSafe(r.Reason), Type: "cannot-run", Text: xmlSafe(r.Reason)}
 		case scenarios.Skipped:
-			c.Skipped = &regressSkip{Message: junitText(r.Reason)}
+			c.Skipped = &regressSkip{Message: xmlSafe(r.Reason)}
 		default:
-			c.SystemOut = "verdict " + expectLine(r.Actual) + " as expected"
+			c.SystemOut = xmlSafe("verdict " + expectLine(r.Actual) + " as expected")
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
@@ -108,7 +106,7 @@ func firstDiff(r *scenarios.Result) string {
 	if len(r.Diff) == 0 {
 		return "the verdict differs from the expectation"
 	}
-	msg := junitText(r.Diff[0].String())
+	msg := xmlSafe(r.Diff[0].String())
 	if len(r.Diff) > 1 {
 		msg += fmt.Sprintf(" (and %d more)", len(r.Diff)-1)
 	}
@@ -116,14 +114,3 @@ func firstDiff(r *scenarios.Result) string {
 }
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
-
-// junitText drops the characters XML 1.0 cannot carry at all;
-// encoding/xml escapes the rest.
-func junitText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r != 0xFFFE && r != 0xFFFF) {
-			return r
-		}
-		return -1
-	}, s)
-}

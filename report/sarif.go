@@ -266,9 +266,11 @@ func sarifFinding(v *verdict.Verdict, f *verdict.Finding, index map[string]int, 
 		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: *artifact}
 	}
 	if f.Address != "" {
-		// The address as Terraform prints it, unescaped: tools match
-		// alerts on it. JSON encoding makes it safe to carry.
-		loc.LogicalLocations = []sarifLogical{{Name: f.Type, FullyQualifiedName: f.Address, Kind: "resource"}}
+		// The address as Terraform prints it, with only what TermSafe
+		// spells out changed: a SARIF viewer shows it as it is, and JSON
+		// keeps bidi and zero-width characters raw. Code scanning matches
+		// alerts on the partial fingerprint, not on this.
+		loc.LogicalLocations = []sarifLogical{{Name: termSafe(f.Type), FullyQualifiedName: termSafe(f.Address), Kind: "resource"}}
 	}
 	if loc.PhysicalLocation != nil || loc.LogicalLocations != nil {
 		res.Locations = []sarifLocation{loc}
@@ -306,7 +308,7 @@ func sarifMessage(v *verdict.Verdict, f *verdict.Finding) string {
 		b.WriteString("\n- " + termSafe(e))
 	}
 	if f.Recoverability != "" {
-		b.WriteString("\nRecoverability: " + f.Recoverability)
+		b.WriteString("\nRecoverability: " + termSafe(f.Recoverability))
 		for _, h := range f.Hints {
 			b.WriteString("\n- " + termSafe(h))
 		}
@@ -341,7 +343,10 @@ func sarifArtifact(file string) *sarifArtifactL {
 	slashed = strings.TrimPrefix(slashed, "./")
 	parts := strings.Split(slashed, "/")
 	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+		// PathEscape keeps colons, and a colon in the first segment
+		// would make the reference a URI with a scheme, such as
+		// javascript:.
+		parts[i] = strings.ReplaceAll(url.PathEscape(p), ":", "%3A")
 	}
 	return &sarifArtifactL{URI: strings.Join(parts, "/"), URIBaseID: "%SRCROOT%"}
 }

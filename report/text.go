@@ -120,7 +120,7 @@ func (t *textWriter) finding(f *verdict.Finding) {
 		t.line("    · %s", termSafe(e))
 	}
 	if f.Recoverability != "" {
-		t.line("    recoverability: %s", f.Recoverability)
+		t.line("    recoverability: %s", termSafe(f.Recoverability))
 		for _, h := range f.Hints {
 			t.line("      - %s", termSafe(h))
 		}

@@ -4,10 +4,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/rehearse-dev/rehearse/report"
 )
 
 // memoryLimit is the soft heap limit rehearse runs under unless GOMEMLIMIT
@@ -28,4 +32,12 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// printError writes err as rehearse's one line on stderr. Errors quote
+// addresses, keys and file names from the plan, so what a terminal would
+// act on or hide (escape sequences, bidi overrides, zero-width characters)
+// is spelled out, as in the text report.
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "rehearse: %s\n", report.TermSafe(oneLine(err.Error())))
 }

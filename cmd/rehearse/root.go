@@ -91,12 +91,12 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(errw, "rehearse: %s\n", oneLine(ee.err.Error()))
+			printError(errw, ee.err)
 		}
 		return ee.code
 	}
 	// Flag and argument errors, and anything unexpected: the tool could
 	// not judge.
-	fmt.Fprintf(errw, "rehearse: %s\n", oneLine(err.Error()))
+	printError(errw, err)
 	return exitCannot
 }
