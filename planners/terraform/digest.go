@@ -17,10 +17,13 @@ import (
 const maxDepth = 512
 
 // digester hashes a raw JSON value in a canonical form: no whitespace,
-// object members sorted by key, strings with the fewest escapes. Two
-// encodings of the same value (other key order, other escapes) give one
-// digest, and any change to any value, sensitive ones included, gives
-// another. It refuses duplicate keys, which terraform never writes: a
+// object members sorted by key. Two encodings of the same value that
+// differ in key order or spacing give one digest, and any change to any
+// value, sensitive ones included, gives another. String values are hashed
+// as written: terraform writes each string one way, and decoding every
+// string (most of a plan's bytes) to normalize its escapes would cost more
+// than the rest of the reading; another escape form only gives another
+// digest, which binds nothing it should not. It refuses duplicate keys, which terraform never writes: a
 // plan with two "actions" would otherwise mean one thing to rehearse and
 // another to whoever reads it next.
 //
@@ -90,7 +93,7 @@ func (g *digester) value(p *vparser, depth int) error {
 		}
 		g.out = append(g.out, ']')
 	case '"':
-		g.str(p.strRaw())
+		g.out = append(g.out, p.strRaw()...)
 	default:
 		g.out = append(g.out, p.raw()...)
 	}
@@ -115,6 +118,7 @@ func (g *digester) object(p *vparser, depth int) error {
 		keyOff := p.i
 		rawKey := p.key()
 		m := dmember{key: keyOf(rawKey), start: len(g.out), off: keyOff}
+		g.key(rawKey, m.key)
 		if n := len(g.members); n > base {
 			switch c := strings.Compare(g.members[n-1].key, m.key); {
 			case c == 0:
@@ -123,7 +127,6 @@ func (g *digester) object(p *vparser, depth int) error {
 				inOrder = false
 			}
 		}
-		g.str(rawKey)
 		g.out = append(g.out, ':')
 		if err := g.value(p, depth); err != nil {
 			return err
@@ -167,22 +170,33 @@ func (g *digester) object(p *vparser, depth int) error {
 // the walk.
 func keyOf(rawKey []byte) string {
 	body := rawKey[1 : len(rawKey)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+	if plainKey(body) || bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return unsafe.String(unsafe.SliceData(body), len(body))
 	}
 	return decodeString(rawKey)
 }
 
-// str writes a string in canonical form: raw when it has no escape (valid
-// JSON then has no quote, backslash or control byte in it), else decoded
-// and written with only the escapes JSON requires.
-func (g *digester) str(raw []byte) {
-	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+// plainKey reports whether a key's body is ASCII without escapes, as
+// nearly every key is: short enough that a byte loop beats the general
+// checks.
+func plainKey(body []byte) bool {
+	for _, c := range body {
+		if c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// key writes an object key in canonical form, as keys are compared: raw
+// when it has no escape (valid JSON then has no quote, backslash or
+// control byte in it), else decoded and written with only the escapes JSON
+// requires, so "\u0061" and "a" are one key, and a duplicate.
+func (g *digester) key(raw []byte, s string) {
+	if len(s) == len(raw)-2 && unsafe.StringData(s) == &raw[1] {
 		g.out = append(g.out, raw...)
 		return
 	}
-	s := decodeString(raw)
 	g.out = append(g.out, '"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,17 +51,65 @@ func readInvariants(t testing.TB, name string, data []byte) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("%s: rehearse read a document encoding/json refuses: %v", name, err)
 	}
-	re, err := json.Marshal(doc)
+	sorted, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := Read(name, bytes.NewReader(re))
+	first, err := Read(name, bytes.NewReader(sorted))
 	if err != nil {
 		t.Fatalf("%s: the re-encoded document is refused: %v", name, err)
 	}
-	if got, want := other.Fingerprint(), set.Fingerprint(); got != want {
-		t.Fatalf("%s: re-encoding changed the fingerprint\n%s\n%s", name, data, re)
+	reversed := Read
+	other, err := reversed(name, bytes.NewReader(encodeReversed(doc)))
+	if err != nil {
+		t.Fatalf("%s: the document with its keys reversed is refused: %v", name, err)
 	}
+	if got, want := other.Fingerprint(), first.Fingerprint(); got != want {
+		t.Fatalf("%s: the order of keys changed the fingerprint\n%s\n%s", name, sorted, encodeReversed(doc))
+	}
+}
+
+// encodeReversed writes v as encoding/json does, but with every object's
+// keys in reverse order and spaces between tokens.
+func encodeReversed(v any) []byte {
+	var b bytes.Buffer
+	var enc func(v any)
+	enc = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			slices.Reverse(keys)
+			b.WriteString("{ ")
+			for i, k := range keys {
+				if i > 0 {
+					b.WriteString(" , ")
+				}
+				kb, _ := json.Marshal(k)
+				b.Write(kb)
+				b.WriteString(" : ")
+				enc(t[k])
+			}
+			b.WriteString(" }")
+		case []any:
+			b.WriteString("[ ")
+			for i, e := range t {
+				if i > 0 {
+					b.WriteString(" , ")
+				}
+				enc(e)
+			}
+			b.WriteString(" ]")
+		default:
+			x, _ := json.Marshal(t)
+			b.Write(x)
+		}
+	}
+	enc(v)
+	return b.Bytes()
 }
 
 // sameWithoutFastPaths checks that each resource change of a plan converts
