@@ -33,6 +33,7 @@ const (
 	kindKey          = "encryption key"
 	kindRepository   = "repository"
 	kindLoadBalancer = "load balancer"
+	kindCRD          = "custom resource definition"
 )
 
 // Catalogue maps a resource type to its class. The built-in one covers the
@@ -51,7 +52,7 @@ var manifestTypes = []string{"kubernetes_manifest", "kubectl_manifest"}
 // Other kinds stay uncatalogued.
 var manifestKinds = map[string]Entry{
 	"Namespace":                cascading("namespace"),
-	"CustomResourceDefinition": cascading("custom resource definition"),
+	"CustomResourceDefinition": cascading(kindCRD),
 	"PersistentVolumeClaim":    db("persistent volume claim"),
 	"PersistentVolume":         db("persistent volume"),
 	"StatefulSet":              db("stateful set"),

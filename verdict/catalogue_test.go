@@ -28,7 +28,7 @@ func TestCascadingRoots(t *testing.T) {
 	for _, r := range tests {
 		t.Run(r.Address, func(t *testing.T) {
 			v, f := judgeOne(t, r, DefaultPolicy(), Options{})
-			if v.Decision != Warn || f.Class != EnvironmentRoot || f.Recoverability != CheckBackups || !has(f.Hints, hintCascades) {
+			if v.Decision != Warn || f.Class != EnvironmentRoot || f.Recoverability != CheckBackups || !has(f.Hints, "cascades to its") {
 				t.Fatalf("%s %s %s %q", v.Decision, f.Class, f.Recoverability, f.Hints)
 			}
 			v, f = judgeOne(t, r, DefaultPolicy(), Options{Origin: OriginInfo{Origin: OriginAI, DecidedBy: "test"}})

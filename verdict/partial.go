@@ -69,7 +69,7 @@ func (e *evaluator) action(a *change.ActionInvocation) Finding {
 		Rule: RuleActionInvocation, Severity: SeverityWarn,
 		Address: a.Address, Type: a.Type,
 		Environment: pl.Env, EnvironmentSource: pl.source(), Protected: pl.Protected,
-		Message:  fmt.Sprintf("action %s runs at apply (%s)%s: a side effect the plan does not show", a.Address, trigger, where(pl)),
+		Message:  fmt.Sprintf("%s runs at apply (%s)%s: a side effect the plan does not show", a.Address, trigger, where(pl)),
 		Evidence: []string{"invokes " + a.Type + " (" + trigger + ")"},
 		Hints:    []string{"check what the action does: rehearse judges resource changes, not what an action changes"},
 	}

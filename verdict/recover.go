@@ -55,6 +55,7 @@ var hintRules = []hintRule{
 // The words for what is lost with a kind of object.
 const (
 	hintCascades = "cascades to its contents: everything inside it is deleted too, including objects Terraform does not manage"
+	hintCRD      = "cascades to its objects: deleting a custom resource definition deletes every object of its kind, in every namespace, including objects Terraform does not manage"
 	hintNewRepo  = "a replace creates a new, empty repository: the old one's history, and the issues and pull requests the host keeps with it, do not move"
 	hintLBDNS    = "a replace gives it a new DNS name: every DNS record and client pointing at the old one breaks"
 	hintLBGone   = "every DNS record and client pointing at its DNS name breaks"
@@ -101,7 +102,10 @@ func recoverability(r *change.Resource, e Entry, catalogued bool) (level string,
 				hints = append(hints, hintLBGone)
 			}
 		}
-		if e.Cascades {
+		switch {
+		case e.Cascades && e.Kind == kindCRD:
+			hints = append(hints, hintCRD)
+		case e.Cascades:
 			hints = append(hints, hintCascades)
 		}
 	}

@@ -88,10 +88,18 @@ type Finding struct {
 	Class        Class               `json:"class,omitempty"`
 	Kind         string              `json:"kind,omitempty"`
 	Environment  string              `json:"environment,omitempty"`
-	// EnvironmentSource says what decided the environment: "tag
-	// env=prod", "before tag env=prod", "workspace prod", "module key
-	// \"prod\"", "module name prod_eu", "rule #2 (address \"aws_*\")",
-	// and "; protected by …" when another source protects it.
+	// EnvironmentSource says what decided the environment, e.g.
+	//
+	//	tag env=prod
+	//	before tag env=prod
+	//	workspace prod
+	//	module key "prod"
+	//	module name prod_eu
+	//	rule #2 (address "aws_*")
+	//	workspace dev; protected by tag env=prod
+	//
+	// the last when one source names the environment and another
+	// protects it.
 	EnvironmentSource string   `json:"environment_source,omitempty"`
 	Protected         bool     `json:"protected,omitempty"`
 	Message           string   `json:"message"`
