@@ -123,15 +123,48 @@ func (e *evaluator) pairRenames() map[string]string {
 		del, add string
 		score    int
 	}
+	// Only creates that share an identifying value or a name token with a
+	// delete can pair with it, so those are looked up rather than every
+	// create tried against every delete, which on a plan replacing
+	// thousands of objects of one type took seconds. A token or value
+	// that thousands of creates share says nothing about which one is the
+	// rename, so it is not looked up.
+	const maxShared = 64
+	index := map[string][]int{}
+	for i, c := range adds {
+		for a, v := range c.ids {
+			k := c.r.Type + "\x00id\x00" + a + "\x00" + v
+			index[k] = append(index[k], i)
+		}
+		for _, t := range c.tokens {
+			k := c.r.Type + "\x00tok\x00" + t
+			index[k] = append(index[k], i)
+		}
+	}
 	var pairs []pair
+	tried := map[int]bool{}
 	for _, d := range dels {
-		for _, c := range adds {
-			if d.r.Type != c.r.Type {
-				continue
+		clear(tried)
+		try := func(k string) {
+			hits := index[k]
+			if len(hits) > maxShared {
+				return
 			}
-			if s := renameScore(d, c); s > 0 {
-				pairs = append(pairs, pair{d.r.Address, c.r.Address, s})
+			for _, i := range hits {
+				if tried[i] {
+					continue
+				}
+				tried[i] = true
+				if s := renameScore(d, adds[i]); s > 0 {
+					pairs = append(pairs, pair{d.r.Address, adds[i].r.Address, s})
+				}
 			}
+		}
+		for a, v := range d.ids {
+			try(d.r.Type + "\x00id\x00" + a + "\x00" + v)
+		}
+		for _, t := range d.tokens {
+			try(d.r.Type + "\x00tok\x00" + t)
 		}
 	}
 	slices.SortFunc(pairs, func(a, b pair) int {
