@@ -53,6 +53,9 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	if f, ok := e.blastRadius(&v.Blast); ok {
 		v.Findings = append(v.Findings, f)
 	}
+	if f, ok := policyWeakened(opts.Weakened); ok {
+		v.Findings = append(v.Findings, f)
+	}
 	v.Fingerprint = <-fingerprint
 	applyApprovals(v.Findings, opts.Approvals, v.Fingerprint)
 	sortFindings(v.Findings)

@@ -74,6 +74,9 @@ type Options struct {
 	// Notes are carried into the verdict, e.g. a warning about an old
 	// terraform version.
 	Notes []string
+	// Weakened lists what the repository's policy weakens relative to the
+	// trusted base policy (Weakenings): together one blocking finding.
+	Weakened []string
 }
 
 // Finding is one thing the verdict flags.
