@@ -86,10 +86,10 @@ func (o *recordOptions) run(ctx context.Context) error {
 	fmt.Fprintln(o.out)
 	fmt.Fprintf(o.out, "expectation written (check it is the verdict this change deserves):\n  decision: %s\n", rec.Scenario.Expect.Decision)
 	for _, f := range rec.Scenario.Expect.Findings {
-		fmt.Fprintf(o.out, "  finding:  %s\n", f)
+		fmt.Fprintf(o.out, "  finding:  %s\n", report.TermSafe(fmt.Sprint(f)))
 	}
 	for _, n := range rec.Notes {
-		fmt.Fprintf(o.out, "note: %s\n", n)
+		fmt.Fprintf(o.out, "note: %s\n", report.TermSafe(n))
 	}
 	fmt.Fprintf(o.out, "\nreplay it with: rehearse replay %s\n", dir)
 	return nil

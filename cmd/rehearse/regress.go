@@ -90,7 +90,7 @@ func (o *regressOptions) run(ctx context.Context) error {
 	// stderr, nothing in CI logs.
 	if isTerminal(o.err) {
 		opts.OnResult = func(done, total int, r scenarios.Result) {
-			fmt.Fprintf(o.err, "[%*d/%d] %-9s %s (%s)\n", len(fmt.Sprint(total)), done, total, r.Status, r.Name, r.Took.Round(10*time.Millisecond))
+			fmt.Fprintf(o.err, "[%*d/%d] %-9s %s (%s)\n", len(fmt.Sprint(total)), done, total, r.Status, report.TermSafe(r.Name), r.Took.Round(10*time.Millisecond))
 		}
 	}
 	g, err := scenarios.Regress(ctx, o.Paths, opts)

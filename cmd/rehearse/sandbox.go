@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/planners/container"
+	"github.com/rehearse-dev/rehearse/report"
 	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -120,7 +121,7 @@ func (o *sandboxRunOptions) printKeep(res container.Result) {
 	}
 	sort.Strings(names)
 	for _, svc := range names {
-		fmt.Fprintf(o.err, "  %-12s docker exec -it %s sh\n", svc, res.Containers[svc])
+		fmt.Fprintf(o.err, "  %-12s docker exec -it %s sh\n", report.TermSafe(svc), res.Containers[svc])
 	}
 	fmt.Fprintf(o.err, "remove it with:\n  rehearse sandbox prune --run %s\n", res.RunID)
 	fmt.Fprintf(o.err, "or:\n  docker rm -f $(docker ps -aq --filter label=%s=%s)\n", sandbox.LabelRun, res.RunID)
