@@ -92,12 +92,33 @@ func isNegator(tok string) bool {
 
 // protectedName returns the protected environment value names, if any.
 func (p *Policy) protectedName(value string) (string, bool) {
+	vt := p.valueTokens(value)
 	for _, e := range p.Environments.Protected {
-		if matchName(p.Environments.Match, value, e) {
+		if p.nameIs(vt, value, e) {
 			return strings.ToLower(e), true
 		}
 	}
 	return "", false
+}
+
+// valueTokens tokenizes a value once for all the names it is matched
+// against (nil with exact matching, which does not need them).
+func (p *Policy) valueTokens(value string) []string {
+	if p.Environments.Match == MatchExact || value == "" {
+		return nil
+	}
+	return tokens(value)
+}
+
+// nameIs is matchName with the value's tokens already made.
+func (p *Policy) nameIs(valueToks []string, value, name string) bool {
+	if value == "" || name == "" {
+		return false
+	}
+	if p.Environments.Match == MatchExact {
+		return strings.EqualFold(value, name)
+	}
+	return containsTokens(valueToks, tokens(name))
 }
 
 // guessName returns the environment a module name or instance key names:
@@ -119,8 +140,9 @@ func (p *Policy) guessName(s string, isKey bool) (env string, protected bool) {
 	if env, ok := p.protectedName(value); ok {
 		return env, true
 	}
+	vt := p.valueTokens(value)
 	for _, e := range wellKnownEnvs {
-		if matchName(mode, value, e) {
+		if p.nameIs(vt, value, e) {
 			return e, false
 		}
 	}
