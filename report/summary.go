@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,13 +68,22 @@ func plural(noun string, n int) string {
 	return noun + "s"
 }
 
-// actionCounts renders the per-action counts in a fixed order.
+// actionCounts renders the per-action counts: the usual ones in a fixed
+// order, then any other the verdict counts (invoke, deferred…) by name, so
+// a count the report does not know yet is still shown.
 func actionCounts(b *verdict.Blast) string {
 	order := []string{"create", "update", "replace", "delete", "read", "forget", "no-op", "moved", "imported"}
+	var rest []string
+	for a := range b.Actions {
+		if !slices.Contains(order, a) {
+			rest = append(rest, a)
+		}
+	}
+	sort.Strings(rest)
 	var parts []string
-	for _, a := range order {
+	for _, a := range append(order, rest...) {
 		if n := b.Actions[a]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", a, n))
+			parts = append(parts, fmt.Sprintf("%s %d", TermSafe(a), n))
 		}
 	}
 	if len(parts) == 0 {
