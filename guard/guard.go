@@ -1,0 +1,70 @@
+// Package guard stands between a coding agent (or a person) and the shell:
+// it reads an agent's pre-tool event in the agent's own dialect, parses the
+// command as a shell would, decides allow, ask or deny — for terraform,
+// tofu and terragrunt by computing and judging the plan — and answers in
+// the dialect. `rehearse guard -- CMD` is the one place in rehearse that
+// runs a user's own command: only after it passes, and for terraform only
+// the plan file it judged.
+package guard
+
+import "github.com/rehearse-dev/rehearse/verdict"
+
+// Permission is what the agent is told about one command.
+type Permission string
+
+// Permissions, weakest first.
+const (
+	Allow Permission = "allow"
+	Ask   Permission = "ask"
+	Deny  Permission = "deny"
+)
+
+func (p Permission) rank() int {
+	switch p {
+	case Deny:
+		return 2
+	case Ask:
+		return 1
+	}
+	return 0
+}
+
+// Decision is the answer for a command, and why.
+type Decision struct {
+	Permission Permission
+	// Reason is one paragraph the agent can act on: what would be
+	// destroyed, in which environment, and what a human must do to
+	// approve it. Empty for a plain allow.
+	Reason string
+	// Verdict is the judged plan, when one was computed.
+	Verdict *verdict.Verdict
+}
+
+// Strongest returns the strongest of ds (deny over ask over allow), the
+// first of equals; with none, a plain allow. A command line is as
+// dangerous as the most dangerous command in it.
+func Strongest(ds ...Decision) Decision {
+	best := Decision{Permission: Allow}
+	for _, d := range ds {
+		if d.Permission.rank() > best.Permission.rank() {
+			best = d
+		}
+	}
+	return best
+}
+
+// Invocation is one simple command the shell would run, as the shell
+// would run it.
+type Invocation struct {
+	// Argv is the program and its arguments after the shell's quoting,
+	// with env prefixes removed.
+	Argv []string
+	// Env holds prefix assignments (TF_WORKSPACE=prod terraform apply).
+	Env map[string]string
+	// Dir is the absolute working directory the command runs in, after
+	// any cd before it on the line; the event's cwd otherwise.
+	Dir string
+	// Via says how it was reached when not directly: "bash -c",
+	// "sh -c", "xargs", "env"…; "" for a plain command.
+	Via string
+}
