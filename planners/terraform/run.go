@@ -24,6 +24,7 @@ type RunOptions struct {
 	VarFiles  []string  // as -var-file; relative to the current directory, else to Dir
 	Targets   []string  // as -target
 	Replace   []string  // as -replace
+	Destroy   bool      // plan destroying everything (-destroy), what apply -destroy does
 	Refresh   bool      // false passes -refresh=false; callers default it to true
 	Progress  io.Writer // terraform's output, each line prefixed with the tool name; nil discards
 	Warn      io.Writer // warnings about the tool itself; nil discards
@@ -147,6 +148,10 @@ func (o *RunOptions) plan(ctx context.Context, c *cli, ws *workspace, name strin
 	for _, r := range o.Replace {
 		planOpts = append(planOpts, tfexec.Replace(r))
 	}
+	if o.Destroy {
+		// The -destroy flag of plan, not the destroy command.
+		planOpts = append(planOpts, tfexec.Destroy(true))
+	}
 	if err := c.plan(ctx, planOpts...); err != nil {
 		return nil, err
 	}
@@ -159,8 +164,8 @@ func (o *RunOptions) check() error {
 	if o.Dir == "" {
 		return errors.New("terraform: no working directory given")
 	}
-	if o.PlanFile != "" && (o.State != "" || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0) {
-		return errors.New("terraform: a plan file already fixes its state, variables, targets and replacements; do not combine it with them")
+	if o.PlanFile != "" && (o.State != "" || o.Destroy || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0) {
+		return errors.New("terraform: a plan file already fixes its state, variables, targets, replacements and mode; do not combine it with them")
 	}
 	for _, v := range o.Vars {
 		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
