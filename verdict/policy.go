@@ -73,6 +73,9 @@ type OriginPolicy struct {
 	AIEscalates bool     `yaml:"ai_escalates" json:"ai_escalates"`
 	Trailers    []string `yaml:"trailers" json:"trailers"`
 	Agents      []string `yaml:"agents" json:"agents"`
+	// Unknown is the origin when --origin auto finds no commit marked
+	// either way: OriginHuman (the default) or OriginAI.
+	Unknown Origin `yaml:"unknown" json:"unknown"`
 }
 
 // DefaultPolicy returns the built-in policy.
@@ -137,6 +140,9 @@ func (p *Policy) validate() error {
 				return fmt.Errorf("environments.rules[%d]: bad glob %q: %w", i, g, err)
 			}
 		}
+	}
+	if u := p.Origin.Unknown; u != OriginAI && u != OriginHuman {
+		return fmt.Errorf("origin.unknown: %q is neither %q nor %q", u, OriginAI, OriginHuman)
 	}
 	return nil
 }

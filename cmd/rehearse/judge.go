@@ -12,15 +12,17 @@ import (
 // judgeOptions are the flags every command that judges a change shares, so
 // plan, approve and sandbox run judge the same change the same way.
 type judgeOptions struct {
-	Policy    string
-	Origin    string
-	Workspace string
+	Policy      string
+	Origin      string
+	OriginRange string
+	Workspace   string
 }
 
 func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
 	f := cmd.Flags()
 	f.StringVar(&j.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
-	f.StringVar(&j.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the HEAD commit's trailers and author; default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&j.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the commits' trailers, authors and committers; default $REHEARSE_ORIGIN, else human)")
+	f.StringVar(&j.OriginRange, "origin-range", "", "with --origin auto: the commits to read, BASE..HEAD, e.g. origin/main..HEAD (default: HEAD only)")
 	if workspace {
 		f.StringVar(&j.Workspace, "workspace", "", "Terraform workspace, used as the environment of resources nothing else places")
 	}
@@ -32,7 +34,7 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
-	origin, err := resolveOrigin(ctx, j.Origin, &pol)
+	origin, err := resolveOrigin(ctx, j.Origin, j.OriginRange, &pol)
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}

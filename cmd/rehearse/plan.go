@@ -208,25 +208,43 @@ func loadApprovals(file string) ([]verdict.Approval, string, error) {
 }
 
 // resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and
-// what decided it. "auto" reads the HEAD commit of the repository in the
-// current directory, where CI checks the change out; any git failure is an
-// error, so an unknown origin is never taken for human.
-func resolveOrigin(ctx context.Context, flag string, pol *verdict.Policy) (verdict.OriginInfo, error) {
+// what decided it. "auto" reads the commits of the repository in the
+// current directory, where CI checks the change out: rng (--origin-range)
+// when given, else HEAD only. Any git failure, and a bad range, is an
+// error, so an unknown origin is never taken for human. Whatever decided
+// it, the report says the origin is evidence, not proof.
+func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (verdict.OriginInfo, error) {
+	const evidence = " (evidence, not proof: a signed approval is the guarantee)"
 	val, by := flag, "--origin"
 	if val == "" {
 		if env := os.Getenv("REHEARSE_ORIGIN"); env != "" {
 			val, by = env, "REHEARSE_ORIGIN"
+		} else if pol.Origin.Unknown == verdict.OriginAI {
+			// Nothing says who wrote the change: the policy's origin.unknown
+			// decides, as it does when auto finds nothing.
+			val, by = "ai", "origin.unknown: ai, no --origin given"
 		} else {
 			val, by = "human", "default"
 		}
 	}
-	switch strings.ToLower(val) {
+	low := strings.ToLower(val)
+	if rng != "" && low != "auto" {
+		return verdict.OriginInfo{}, fmt.Errorf("--origin-range needs --origin auto; the origin here is %q, from %s", val, by)
+	}
+	switch low {
 	case "human":
-		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by}, nil
+		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by + evidence}, nil
 	case "ai":
-		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by}, nil
+		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by + evidence}, nil
 	case "auto":
-		r, err := origin.Git{}.Detect(ctx, origin.Rules{Trailers: pol.Origin.Trailers, Agents: pol.Origin.Agents})
+		rules := origin.Rules{Trailers: pol.Origin.Trailers, Agents: pol.Origin.Agents, UnknownIsAI: pol.Origin.Unknown == verdict.OriginAI}
+		var r origin.Result
+		var err error
+		if rng == "" {
+			r, err = origin.Git{}.Detect(ctx, rules)
+		} else {
+			r, err = origin.Git{}.DetectRange(ctx, rng, rules)
+		}
 		if err != nil {
 			return verdict.OriginInfo{}, fmt.Errorf("%s auto: %w", by, err)
 		}
@@ -234,6 +252,10 @@ func resolveOrigin(ctx context.Context, flag string, pol *verdict.Policy) (verdi
 		if r.AI {
 			o.Origin = verdict.OriginAI
 		}
+		if rng == "" {
+			o.DecidedBy += " — HEAD only; pass --origin-range for the whole pull request"
+		}
+		o.DecidedBy += evidence
 		return o, nil
 	}
 	return verdict.OriginInfo{}, fmt.Errorf("%s: origin must be human, ai or auto, not %q", by, val)

@@ -233,7 +233,7 @@ func TestOriginFromEnvironment(t *testing.T) {
 	plan := filepath.Join("..", "..", "examples", "plans", "rename-without-moved.json")
 	t.Setenv("REHEARSE_ORIGIN", "ai")
 	code, out, _ := runCLI(t, "", "plan", "--format", "json", plan)
-	if code != 1 || !strings.Contains(out, `"decided_by": "REHEARSE_ORIGIN"`) {
+	if code != 1 || !strings.Contains(out, `"decided_by": "REHEARSE_ORIGIN (evidence, not proof`) {
 		t.Errorf("exit %d, want 1 with the origin from REHEARSE_ORIGIN:\n%.400s", code, out)
 	}
 	code, _, _ = runCLI(t, "", "plan", "--origin", "human", plan)
