@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,13 @@ func TestWeakenings(t *testing.T) {
 		{"trailer removed", "origin: {trailers: [Co-authored-by]}", `origin.trailers: "Generated-by" removed`},
 	}
 	base := DefaultPolicy()
+	strict, err := ParsePolicyOver(base, "base.yaml", []byte(head+"origin: {unknown: ai}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ParsePolicyOver(strict, "rehearse.yaml", []byte(head+"origin: {unknown: human}\n")); err != nil || !slices.Contains(Weakenings(strict, p), "origin.unknown: ai → human") {
+		t.Errorf("origin.unknown lowered: %v %q", err, Weakenings(strict, p))
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ParsePolicyOver(base, "rehearse.yaml", []byte(head+tt.yaml+"\n"))
@@ -49,7 +57,7 @@ func TestWeakenings(t *testing.T) {
 		`environments: {rules: [{address: "aws_*", environment: prod}]}`,
 		"types: {data_bearing: [aws_instance]}",
 		"thresholds: {max_destructive: 3, max_destructive_share: 0.1, min_destructive_for_share: 1}",
-		"origin: {agents: [claude, copilot, cursor, codex, devin, aider, gemini, amazon q, codewhisperer, openai, chatgpt, '[bot]', mybot]}",
+		"origin: {agents: ['" + strings.Join(append(DefaultPolicy().Origin.Agents, "mybot"), "', '") + "']}",
 		"environments: {match: token}",
 	} {
 		p, err := ParsePolicyOver(base, "rehearse.yaml", []byte(head+strong+"\n"))
