@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,14 +16,21 @@ import (
 // plan, approve and sandbox run judge the same change the same way.
 type judgeOptions struct {
 	Policy      string
+	BasePolicy  string
 	Origin      string
 	OriginRange string
 	Workspace   string
+
+	// Set by load: what the repository's policy weakens relative to the
+	// base, and notes on where the policies came from.
+	weakened []string
+	notes    []string
 }
 
 func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
 	f := cmd.Flags()
-	f.StringVar(&j.Policy, "policy", "", "policy file (default: the built-in policy; see `rehearse policy init`)")
+	f.StringVar(&j.Policy, "policy", "", "the repository's policy file: it may add protection to the base policy; whatever it weakens blocks (see `rehearse policy init`)")
+	f.StringVar(&j.BasePolicy, "base-policy", "", "the trusted policy, from outside the change, e.g. the target branch's (default $REHEARSE_BASE_POLICY, else the built-in policy)")
 	f.StringVar(&j.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the commits' trailers, authors and committers; default $REHEARSE_ORIGIN, else human)")
 	f.StringVar(&j.OriginRange, "origin-range", "", "with --origin auto: the commits to read, BASE..HEAD, e.g. origin/main..HEAD (default: HEAD only)")
 	if workspace {
@@ -28,9 +38,14 @@ func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
 	}
 }
 
-// load reads the policy and resolves the origin; both fail closed.
+// load reads the policies and resolves the origin; both fail closed.
+//
+// The repository's policy (--policy) comes with the change, so it is read
+// over the trusted base (--base-policy, $REHEARSE_BASE_POLICY, or the
+// built-in policy): it may add protection, and each thing it weakens is
+// recorded for a blocking policy-weakened finding.
 func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.OriginInfo, error) {
-	pol, err := loadPolicy(j.Policy)
+	pol, err := j.loadPolicies()
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
@@ -39,6 +54,40 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
 	return pol, origin, nil
+}
+
+func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
+	baseFile, by := j.BasePolicy, "--base-policy"
+	if baseFile == "" {
+		baseFile, by = os.Getenv("REHEARSE_BASE_POLICY"), "REHEARSE_BASE_POLICY"
+	}
+	base := verdict.DefaultPolicy()
+	if baseFile != "" {
+		b, err := verdict.LoadPolicy(baseFile)
+		if err != nil {
+			return verdict.Policy{}, fmt.Errorf("%s: %w", by, err)
+		}
+		base = b
+		j.notes = append(j.notes, "base policy "+baseFile+" (from "+by+")")
+	}
+	if j.Policy == "" {
+		return base, nil
+	}
+	b, err := os.ReadFile(j.Policy)
+	if err != nil {
+		return verdict.Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	pol, err := verdict.ParsePolicyOver(base, j.Policy, b)
+	if err != nil {
+		return verdict.Policy{}, err
+	}
+	j.weakened = verdict.Weakenings(base, pol)
+	return pol, nil
+}
+
+// options are the verdict options load decided, for Evaluate.
+func (j *judgeOptions) options(origin verdict.OriginInfo) verdict.Options {
+	return verdict.Options{Origin: origin, Workspace: j.Workspace, Weakened: j.weakened, Notes: slices.Clone(j.notes)}
 }
 
 // withTimeout bounds ctx by --timeout; 0 means no bound.

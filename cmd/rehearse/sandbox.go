@@ -98,7 +98,9 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if runErr != nil {
 		notes = append(notes, "the change did not complete: "+oneLine(runErr.Error()))
 	}
-	v := verdict.Evaluate(res.Set, pol, verdict.Options{Origin: origin, Notes: notes})
+	opts := o.options(origin)
+	opts.Notes = append(opts.Notes, notes...)
+	v := verdict.Evaluate(res.Set, pol, opts)
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
 	}
