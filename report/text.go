@@ -132,7 +132,11 @@ func (t *textWriter) finding(f *verdict.Finding) {
 		t.line("    approved by %s at %s: %s; rollback: %s", termSafe(a.By), termSafe(a.At), termSafe(a.Reason), termSafe(a.Rollback))
 	}
 	for _, a := range f.VoidApprovals {
-		t.line("    void approval by %s: it was for another change (%s)", termSafe(a.By), termSafe(a.Fingerprint))
+		why := "it was for another change (" + a.Fingerprint + ")"
+		if a.Void != "" {
+			why = a.Void
+		}
+		t.line("    void approval by %s: %s", termSafe(a.By), termSafe(why))
 	}
 	t.line("    %s", t.paint(ansiDim, "rule "+f.Rule+" · id "+f.ID))
 }

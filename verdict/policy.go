@@ -25,12 +25,13 @@ func DefaultPolicyYAML() []byte { return bytes.Clone(defaultPolicyYAML) }
 // Policy says what is an environment, what is protected, and when a change
 // is held.
 type Policy struct {
-	APIVersion   string       `yaml:"apiVersion" json:"apiVersion"`
-	Kind         string       `yaml:"kind" json:"kind"`
-	Environments Environments `yaml:"environments" json:"environments"`
-	Types        Types        `yaml:"types" json:"types"`
-	Thresholds   Thresholds   `yaml:"thresholds" json:"thresholds"`
-	Origin       OriginPolicy `yaml:"origin" json:"origin"`
+	APIVersion   string         `yaml:"apiVersion" json:"apiVersion"`
+	Kind         string         `yaml:"kind" json:"kind"`
+	Environments Environments   `yaml:"environments" json:"environments"`
+	Types        Types          `yaml:"types" json:"types"`
+	Thresholds   Thresholds     `yaml:"thresholds" json:"thresholds"`
+	Origin       OriginPolicy   `yaml:"origin" json:"origin"`
+	Approvals    ApprovalPolicy `yaml:"approvals" json:"approvals"`
 }
 
 // Environments configures environment detection.
@@ -124,6 +125,9 @@ func (p *Policy) validate() error {
 	}
 	if p.Kind != "Policy" {
 		return fmt.Errorf("kind is %q, want \"Policy\"", p.Kind)
+	}
+	if err := p.Approvals.validate(); err != nil {
+		return err
 	}
 	if p.Thresholds.MaxDestructive < 0 || p.Thresholds.MaxDestructiveShare < 0 || p.Thresholds.MaxDestructiveShare > 1 {
 		return errors.New("thresholds: max_destructive must be ≥ 0 and max_destructive_share within 0..1")

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
 
+	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -23,28 +26,40 @@ type approveOptions struct {
 	By        string
 	Reason    string
 	Rollback  string
+	Expires   string // a duration from now (72h, 7d) or an RFC 3339 time
+	SignKey   string
 	Approvals string
 	judgeOptions
 
-	now func() time.Time
+	now     func() time.Time
+	expires string // Expires as an RFC 3339 time, "" for none
 }
 
 func newApproveCmd(s streams) *cobra.Command {
 	o := &approveOptions{streams: s, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "approve PLAN.json --finding ID --by NAME --reason TEXT --rollback TEXT",
+		Use:   "approve PLAN.json --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
 		Short: "Approve a finding for exactly this change, with the reason and the rollback plan",
 		Long: `approve judges the plan as "rehearse plan" does, checks that each --finding
 is one of its findings, and appends an approval to the approvals file: the
 finding id, the change's fingerprint, who, when (UTC), why and the rollback
-plan. "rehearse plan --approvals FILE" then passes that finding for this
-exact change; for any other change the approval is void and reported so.
+plan. "rehearse plan" then passes that finding for this exact change; for
+any other change the approval is void and reported so.
+
+With --sign-key the approval carries an SSH signature (namespace
+rehearse-approval) over all of that and --expires, and a policy that names
+approvals.allowed_signers counts it only if the key is listed there for the
+principal in --by. The key is a path to an unencrypted private key, or a
+public key (.pub, "key::ssh-ed25519 AAAA…", "agent:SHA256:…") whose private
+half is in ssh-agent ($SSH_AUTH_SOCK). rehearse never asks for a passphrase:
+add an encrypted key to the agent.
 
 Judge the plan with the same --policy, --origin and --workspace as the gate
 that will read the approval, so the findings are the same.`,
-		Example: `  rehearse approve plan.json --finding RH-673cbe987e --by "$USER" \
-    --reason "planned migration" --rollback "restore snapshot rds-2026-11-27"
-  rehearse plan --approvals .rehearse/approvals.yaml plan.json`,
+		Example: `  rehearse approve plan.json --finding RH-673cbe987e --by alice@example.com \
+    --reason "planned migration" --rollback "restore snapshot rds-2026-11-27" \
+    --expires 72h --sign-key ~/.ssh/id_ed25519
+  rehearse plan --policy rehearse.yaml --approvals .rehearse/approvals.yaml plan.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
@@ -53,10 +68,12 @@ that will read the approval, so the findings are the same.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.Findings, "finding", nil, "finding id to approve, e.g. RH-673cbe987e (repeatable)")
-	f.StringVar(&o.By, "by", "", "who approves (required)")
+	f.StringVar(&o.By, "by", "", "who approves (required); with --sign-key, the principal the key is listed for in allowed_signers, e.g. alice@example.com")
 	f.StringVar(&o.Reason, "reason", "", "why the change may go (required)")
 	f.StringVar(&o.Rollback, "rollback", "", "how to undo it if it goes wrong (required)")
-	f.StringVar(&o.Approvals, "approvals", verdict.DefaultApprovalsFile, "approvals file to append to (created if missing)")
+	f.StringVar(&o.Expires, "expires", "", "when the approval stops counting: a duration from now (72h, 7d) or an RFC 3339 time")
+	f.StringVar(&o.SignKey, "sign-key", "", "sign with this SSH key: a private key file, or a public key (file, key::KEY, agent:FINGERPRINT) held by ssh-agent")
+	f.StringVar(&o.Approvals, "approvals", approval.DefaultFile, "approvals file to append to (created if missing)")
 	o.judgeOptions.addFlags(cmd, true)
 	return cmd
 }
@@ -66,6 +83,20 @@ func (o *approveOptions) run(ctx context.Context) error {
 		return cannotJudge(err)
 	}
 	pol, origin, err := o.load(ctx)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	if pol.Approvals.Signed() && o.SignKey == "" {
+		return cannotJudge(errors.New("the policy requires signed approvals (approvals.allowed_signers or approvals.require_signature): give --sign-key"))
+	}
+	var key *approval.Key
+	if o.SignKey != "" {
+		if key, err = approval.OpenKey(o.SignKey, os.Getenv("SSH_AUTH_SOCK")); err != nil {
+			return cannotJudge(err)
+		}
+		defer key.Close()
+	}
+	signers, err := approval.LoadPolicySigners(&pol.Approvals, o.Policy)
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -79,7 +110,13 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Approvals: existing})
+	now := o.now()
+	check := approval.Input{Policy: pol.Approvals, Signers: signers, Now: now, Authors: []string{}}
+	check.Policy.ForbidSelf = false // the authors are the gate's to read
+	check.Entries = existing
+	opts := o.options(origin)
+	opts.Approvals = approval.Verify(check)
+	v := verdict.Evaluate(set, pol, opts)
 	byID := map[string]*verdict.Finding{}
 	for i := range v.Findings {
 		byID[v.Findings[i].ID] = &v.Findings[i]
@@ -89,22 +126,46 @@ func (o *approveOptions) run(ctx context.Context) error {
 			return cannotJudge(fmt.Errorf("%s: no finding %s in this change; its findings are: %s", o.File, id, findingList(&v)))
 		}
 	}
-	at := o.now().UTC().Format(time.RFC3339)
-	var approvals []verdict.Approval
+	at := now.UTC().Format(time.RFC3339)
+	var entries []approval.Entry
 	for _, id := range o.Findings {
-		approvals = append(approvals, verdict.Approval{Finding: id, Fingerprint: v.Fingerprint, By: o.By, At: at, Reason: o.Reason, Rollback: o.Rollback})
+		e := approval.Entry{Finding: id, Fingerprint: v.Fingerprint, By: o.By, At: at, Reason: o.Reason, Rollback: o.Rollback, Expires: o.expires}
+		if key != nil {
+			if err := approval.Sign(&e, key); err != nil {
+				return cannotJudge(err)
+			}
+		}
+		entries = append(entries, e)
+	}
+	// An approval the gate would void is refused here, where the approver
+	// can still fix the key, the principal or the allowed signers.
+	check.Entries = entries
+	checked := approval.Verify(check)
+	for _, a := range checked {
+		if pol.Approvals.Signed() && a.Void != "" {
+			return cannotJudge(fmt.Errorf("approval of %s would be void: %s", a.Finding, a.Void))
+		}
 	}
 	// All or nothing, and before printing: a reader that stops early (a
 	// closed pipe) must not leave half the approvals written.
-	if err := verdict.AppendApproval(o.Approvals, approvals...); err != nil {
+	if err := approval.Append(o.Approvals, entries...); err != nil {
 		return cannotJudge(err)
 	}
-	for _, a := range approvals {
+	for i, a := range entries {
 		f := byID[a.Finding]
-		id := a.Finding
-		fmt.Fprintf(o.out, "approved %s (%s %s) for change %s\n", id, f.Rule, printable(orWhole(f.Address)), v.Fingerprint)
-		fmt.Fprintf(o.out, "  by %s at %s\n  reason: %s\n  rollback: %s\n  written to %s\n",
-			printable(a.By), a.At, printable(a.Reason), printable(a.Rollback), o.Approvals)
+		fmt.Fprintf(o.out, "approved %s (%s %s) for change %s\n", a.Finding, f.Rule, printable(orWhole(f.Address)), v.Fingerprint)
+		fmt.Fprintf(o.out, "  by %s at %s\n  reason: %s\n  rollback: %s\n", printable(a.By), a.At, printable(a.Reason), printable(a.Rollback))
+		if a.Expires != "" {
+			fmt.Fprintf(o.out, "  expires: %s\n", a.Expires)
+		}
+		if key != nil {
+			signer := checked[i].Signer
+			if signer == "" {
+				signer = ssh.FingerprintSHA256(key.PublicKey())
+			}
+			fmt.Fprintf(o.out, "  signed with %s (%s)\n", signer, printable(key.Source))
+		}
+		fmt.Fprintf(o.out, "  written to %s\n", o.Approvals)
 	}
 	return nil
 }
@@ -127,13 +188,36 @@ func (o *approveOptions) check() error {
 	if o.Approvals == "" {
 		return errors.New("--approvals must name a file")
 	}
+	if o.Expires != "" {
+		exp, err := parseExpires(o.Expires, o.now())
+		if err != nil {
+			return err
+		}
+		o.expires = exp.UTC().Format(time.RFC3339)
+	}
 	return nil
+}
+
+// parseExpires reads --expires: a duration from now (72h, 7d) or an RFC
+// 3339 time, which must be in the future.
+func parseExpires(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if !t.After(now) {
+			return time.Time{}, fmt.Errorf("--expires %s is not in the future", s)
+		}
+		return t, nil
+	}
+	d, err := verdict.ParseAge(s)
+	if err != nil || d == 0 {
+		return time.Time{}, fmt.Errorf("--expires %q is neither a duration from now (72h, 7d) nor an RFC 3339 time (2026-12-01T10:00:00Z)", s)
+	}
+	return now.Add(d).Truncate(time.Second), nil
 }
 
 // existing returns the approvals already in the file, or none when it does
 // not exist yet.
-func (o *approveOptions) existing() ([]verdict.Approval, error) {
-	a, err := verdict.LoadApprovals(o.Approvals)
+func (o *approveOptions) existing() ([]approval.Entry, error) {
+	a, err := approval.Load(o.Approvals)
 	if err != nil && errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

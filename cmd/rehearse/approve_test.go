@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rehearse-dev/rehearse/verdict"
 )
 
 const blockingPlan = "../../examples/plans/env-recreate-minor-fix.json"
@@ -218,5 +220,208 @@ func TestOriginAuto(t *testing.T) {
 				t.Errorf("no clear message: %s", errs)
 			}
 		})
+	}
+}
+
+// needSSHKeygen fails the test when ssh-keygen is missing, unless
+// REHEARSE_SKIP_SSH=1 says to skip.
+func needSSHKeygen(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		if os.Getenv("REHEARSE_SKIP_SSH") == "1" {
+			t.Skip("ssh-keygen not installed and REHEARSE_SKIP_SSH=1")
+		}
+		t.Fatal("ssh-keygen not found: install openssh-client (apt-get install openssh-client), or set REHEARSE_SKIP_SSH=1 to skip")
+	}
+}
+
+func sshKeygen(t *testing.T, file, passphrase string) string {
+	t.Helper()
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "test", "-f", file).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	pub, err := os.ReadFile(file + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(pub))
+}
+
+func decodeFull(t *testing.T, s string) verdict.Verdict {
+	t.Helper()
+	var v verdict.Verdict
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%v\n%s", err, s)
+	}
+	return v
+}
+
+// TestSignedApprovalFlow approves with --sign-key and judges with a policy
+// that names allowed signers: the signed approval passes the change; the
+// same file with a hand-edited approver, or unsigned, or signed by a key
+// not listed, does not.
+func TestSignedApprovalFlow(t *testing.T) {
+	needSSHKeygen(t)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	dir := t.TempDir()
+	key := filepath.Join(dir, "id_ed25519")
+	pub := sshKeygen(t, key, "")
+	mallory := filepath.Join(dir, "mallory")
+	sshKeygen(t, mallory, "")
+	locked := filepath.Join(dir, "locked")
+	sshKeygen(t, locked, "secret")
+	if err := os.WriteFile(filepath.Join(dir, "allowed_signers"), []byte("alice@example.com namespaces=\"rehearse-approval\" "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "rehearse.yaml")
+	if err := os.WriteFile(policy, []byte("apiVersion: rehearse/v1\nkind: Policy\napprovals:\n  allowed_signers: allowed_signers\n  max_age: 7d\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	approvals := filepath.Join(dir, ".rehearse", "approvals.yaml")
+	ids, fp := blockIDs(t, blockingPlan)
+	approve := func(file string, extra ...string) (int, string, string) {
+		args := []string{"approve", blockingPlan, "--policy", policy, "--approvals", file, "--by", "alice@example.com",
+			"--reason", "planned migration", "--rollback", "restore snapshot rds-2026-11-27", "--expires", "72h"}
+		for _, id := range ids {
+			args = append(args, "--finding", id)
+		}
+		return runCLI(t, "", append(args, extra...)...)
+	}
+
+	code, out, errs := approve(approvals, "--sign-key", key)
+	if code != 0 || !strings.Contains(out, "signed with SHA256:") || !strings.Contains(out, "expires: ") {
+		t.Fatalf("approve: exit %d:\n%s%s", code, out, errs)
+	}
+	raw, err := os.ReadFile(approvals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "-----BEGIN SSH SIGNATURE-----") {
+		t.Fatalf("no signature in the file:\n%s", raw)
+	}
+
+	t.Run("signed approval passes", func(t *testing.T) {
+		code, out, errs := runCLI(t, "", "plan", "--policy", policy, "--approvals", approvals, "--format", "json", blockingPlan)
+		if code != 0 {
+			t.Fatalf("exit %d, want 0:\n%.2000s%s", code, out, errs)
+		}
+		v := decodeFull(t, out)
+		for _, f := range v.Findings {
+			if f.Severity == verdict.SeverityBlock && (f.Approval == nil || !strings.HasPrefix(f.Approval.Signer, "SHA256:")) {
+				t.Errorf("%s not approved by a signed approval: %+v %+v", f.ID, f.Approval, f.VoidApprovals)
+			}
+		}
+		if strings.Contains(out, "approvals are unsigned") {
+			t.Error("a signed setup is reported unsigned")
+		}
+	})
+
+	write := func(t *testing.T, content string) string {
+		file := filepath.Join(t.TempDir(), "approvals.yaml")
+		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	voided := []struct {
+		name, file, want string
+	}{
+		{"hand-edited by", strings.ReplaceAll(string(raw), "by: alice@example.com", "by: bob@example.com"), "signature does not verify"},
+		{"hand-edited reason", strings.ReplaceAll(string(raw), "reason: planned migration", "reason: trust me"), "signature does not verify"},
+		// The issue's own example: a made-up approver, a 2020 date, no signature.
+		{"hand-written, unsigned", "apiVersion: rehearse/v1\nkind: Approvals\napprovals:\n  - finding: " + ids[0] + "\n    fingerprint: " + fp +
+			"\n    by: anyone\n    at: 2020-01-01T00:00:00Z\n    reason: fine\n    rollback: none\n", "unsigned"},
+	}
+	for _, tt := range voided {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "", "plan", "--policy", policy, "--approvals", write(t, tt.file), "--format", "json", blockingPlan)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1:\n%.2000s%s", code, out, errs)
+			}
+			v := decodeFull(t, out)
+			found := false
+			for _, f := range v.Findings {
+				if f.Approval != nil {
+					t.Errorf("%s approved: %+v", f.ID, f.Approval)
+				}
+				for _, a := range f.VoidApprovals {
+					found = found || strings.Contains(a.Void, tt.want)
+				}
+			}
+			if !found {
+				t.Errorf("no void approval says %q:\n%.3000s", tt.want, out)
+			}
+		})
+	}
+
+	refused := []struct {
+		name  string
+		extra []string
+		want  string
+	}{
+		{"unsigned under a signing policy", nil, "give --sign-key"},
+		{"key not listed", []string{"--sign-key", mallory}, "would be void: key SHA256:"},
+		{"encrypted key, no agent", []string{"--sign-key", locked}, "rehearse does not prompt"},
+		{"public key, no agent", []string{"--sign-key", key + ".pub"}, "SSH_AUTH_SOCK is not set"},
+		{"expiry in the past", []string{"--sign-key", key, "--expires", "2020-01-01T00:00:00Z"}, "not in the future"},
+		{"bad expiry", []string{"--sign-key", key, "--expires", "soon"}, "--expires"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "approvals.yaml")
+			code, out, errs := approve(file, tt.extra...)
+			if code != 2 || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, want 2 with %q:\n%s%s", code, tt.want, out, errs)
+			}
+			if _, err := os.Stat(file); err == nil {
+				t.Error("a refused approval wrote the file")
+			}
+		})
+	}
+
+	t.Run("bad allowed signers", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "rehearse.yaml")
+		if err := os.WriteFile(filepath.Join(filepath.Dir(bad), "allowed_signers"), []byte("alice@example.com ssh-ed25519\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bad, []byte("apiVersion: rehearse/v1\nkind: Policy\napprovals:\n  allowed_signers: allowed_signers\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runCLI(t, "", "plan", "--policy", bad, "--approvals", approvals, blockingPlan)
+		if code != 2 || !strings.Contains(errs, "allowed_signers:1: ") {
+			t.Fatalf("exit %d, want 2 naming the file and line: %s", code, errs)
+		}
+	})
+}
+
+// TestApprovalsDiscovered runs plan without --approvals in a directory
+// with .rehearse/approvals.yaml: the file is used and the report says so,
+// and that the approvals are unsigned.
+func TestApprovalsDiscovered(t *testing.T) {
+	plan, err := filepath.Abs(blockingPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := blockIDs(t, blockingPlan)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	args := []string{"approve", plan, "--by", "alice", "--reason", "planned migration", "--rollback", "restore snapshot"}
+	for _, id := range ids {
+		args = append(args, "--finding", id)
+	}
+	if code, out, errs := runCLI(t, "", args...); code != 0 || !strings.Contains(out, "written to .rehearse/approvals.yaml") {
+		t.Fatalf("approve: exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs := runCLI(t, "", "plan", plan)
+	if code != 0 || !strings.Contains(out, "approvals read from .rehearse/approvals.yaml") || !strings.Contains(out, "approvals are unsigned: anyone who can write the approvals file can approve") {
+		t.Fatalf("exit %d, want 0 with the discovery and unsigned notes:\n%s%s", code, out, errs)
+	}
+	// Without the file, nothing is discovered and nothing is said.
+	if err := os.RemoveAll(filepath.Join(dir, ".rehearse")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI(t, "", "plan", plan)
+	if code != 1 || strings.Contains(out, "approvals") {
+		t.Fatalf("exit %d, want 1 and no approvals note:\n%s", code, out)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
@@ -67,7 +68,7 @@ func newPlanCmd(s streams) *cobra.Command {
 	// With --dir the flag also picks the workspace planned, so the plan and
 	// the environment it is judged in are the same workspace.
 	f.Lookup("workspace").Usage = "Terraform workspace: the environment of resources nothing else places; with --dir, also the workspace planned (default $TF_WORKSPACE, then the directory's selected workspace, then default)"
-	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`); a blocked finding approved for this exact change passes")
+	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
 	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
@@ -93,7 +94,9 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	approvals, approvalsNote, err := loadApprovals(o.Approvals)
+	// The change's authors are not passed on by judgeOptions.load yet
+	// (nil: unknown), so approvals.forbid_self voids every approval.
+	approvals, approvalsNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, nil, time.Now())
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -101,9 +104,7 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	if approvalsNote != "" {
-		notes = append(notes, approvalsNote)
-	}
+	notes = append(notes, approvalsNotes...)
 	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes, Approvals: approvals})
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
@@ -192,19 +193,40 @@ func loadPolicy(file string) (verdict.Policy, error) {
 	return verdict.LoadPolicy(file)
 }
 
-// loadApprovals reads --approvals. A malformed file is an error (exit 2),
-// never an empty list. A missing one means no approvals, said in a note: a
-// CI job names the file before anyone has approved anything, and without
-// approvals nothing can pass that would not pass anyway.
-func loadApprovals(file string) ([]verdict.Approval, string, error) {
+// loadApprovals reads the approvals file, --approvals or else
+// approval.DefaultFile when there is one, and checks each approval against
+// the policy's approvals section: signatures against its allowed signers
+// (relative to policyFile), expiry, age and, given the change's authors
+// (nil: unknown), self-approval. A malformed approvals or allowed signers
+// file is an error (exit 2), never an empty list. A named file that is
+// missing means no approvals, said in a note: a CI job names the file
+// before anyone has approved anything, and without approvals nothing can
+// pass that would not pass anyway.
+func loadApprovals(file string, pol *verdict.Policy, policyFile string, authors []string, now time.Time) ([]verdict.Approval, []string, error) {
+	var notes []string
 	if file == "" {
-		return nil, "", nil
+		if _, err := os.Stat(approval.DefaultFile); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, nil
+		}
+		file = approval.DefaultFile
+		notes = append(notes, "approvals read from "+file+", found in the working directory (--approvals names another file)")
 	}
-	a, err := verdict.LoadApprovals(file)
+	signers, err := approval.LoadPolicySigners(&pol.Approvals, policyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := approval.Load(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Sprintf("approvals file %s does not exist: no approvals applied", file), nil
+		return nil, append(notes, fmt.Sprintf("approvals file %s does not exist: no approvals applied", file)), nil
 	}
-	return a, "", err
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pol.Approvals.Signed() {
+		notes = append(notes, approval.UnsignedNote)
+	}
+	in := approval.Input{Entries: entries, Policy: pol.Approvals, Signers: signers, Now: now, Authors: authors}
+	return approval.Verify(in), notes, nil
 }
 
 // resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and

@@ -1,4 +1,4 @@
-package verdict
+package approval
 
 import (
 	"os"
@@ -9,18 +9,18 @@ import (
 
 const testFP = "sha256:6d5d5ae2aff87a1b10c0d585e40b214f741f8d6ff691415efc7f49a35c4d9206"
 
-func validApproval() Approval {
-	return Approval{
+func validEntry() Entry {
+	return Entry{
 		Finding:     "RH-673cbe987e",
 		Fingerprint: testFP,
-		By:          "alice",
+		By:          "alice@example.com",
 		At:          "2026-11-27T10:00:00Z",
 		Reason:      "planned migration",
 		Rollback:    "restore snapshot rds-2026-11-27",
 	}
 }
 
-func TestParseApprovals(t *testing.T) {
+func TestParse(t *testing.T) {
 	entry := func(fp string) string {
 		return "apiVersion: rehearse/v1\nkind: Approvals\napprovals:\n" +
 			"  - finding: RH-673cbe987e\n    fingerprint: " + fp + "\n    by: alice\n" +
@@ -33,6 +33,7 @@ func TestParseApprovals(t *testing.T) {
 		wantErr string
 	}{
 		{"valid", entry(testFP), 1, ""},
+		{"with expiry", entry(testFP) + "    expires: 2026-11-30T10:00:00Z\n", 1, ""},
 		{"no entries", "apiVersion: rehearse/v1\nkind: Approvals\napprovals: []\n", 0, ""},
 		{"empty", "", 0, "empty approvals file"},
 		{"not yaml", "{{{", 0, "approvals.yaml"},
@@ -44,12 +45,15 @@ func TestParseApprovals(t *testing.T) {
 		{"uppercase fingerprint", entry(strings.ToUpper(testFP)), 0, "not sha256:"},
 		{"second document", entry(testFP) + "---\napiVersion: rehearse/v1\n", 0, "more than one"},
 		{"bad time", strings.Replace(entry(testFP), "2026-11-27T10:00:00Z", "yesterday", 1), 0, "RFC 3339"},
+		{"bad expiry", entry(testFP) + "    expires: 72h\n", 0, "expires"},
 		{"no rollback", strings.Replace(entry(testFP), "rollback: restore", "rollback: ''", 1), 0, "rollback is empty"},
 		{"bad finding", strings.Replace(entry(testFP), "RH-673cbe987e", "RH-1", 1), 0, "not a finding id"},
+		{"not a signature", entry(testFP) + "    signature: yes\n", 0, "armored SSH signature"},
+		{"garbled signature", entry(testFP) + "    signature: |\n      -----BEGIN SSH SIGNATURE-----\n      U1NIU0lH\n      -----END SSH SIGNATURE-----\n", 0, "not an SSH signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseApprovals("approvals.yaml", []byte(tt.in))
+			got, err := Parse("approvals.yaml", []byte(tt.in))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
@@ -66,10 +70,10 @@ func TestParseApprovals(t *testing.T) {
 	}
 }
 
-func TestAppendApproval(t *testing.T) {
+func TestAppend(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "nested", "approvals.yaml")
-	a := validApproval()
-	if err := AppendApproval(file, a); err != nil {
+	a := validEntry()
+	if err := Append(file, a); err != nil {
 		t.Fatal(err)
 	}
 	// A reviewer's comment must survive the next append.
@@ -82,11 +86,12 @@ func TestAppendApproval(t *testing.T) {
 	}
 	b2 := a
 	b2.Finding = "RH-8a231c3eed"
-	b2.Reason = "quote \" and <tag> and\nnewline"
-	if err := AppendApproval(file, b2); err != nil {
+	b2.Reason = "quote \" and <tag> and\nnewline  \n\ttab"
+	b2.Expires = "2026-11-30T10:00:00Z"
+	if err := Append(file, b2); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadApprovals(file)
+	got, err := Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,57 +105,28 @@ func TestAppendApproval(t *testing.T) {
 
 	bad := a
 	bad.Rollback = " "
-	if err := AppendApproval(file, bad); err == nil {
+	if err := Append(file, bad); err == nil {
 		t.Error("an approval without a rollback plan was written")
 	}
 	if err := os.WriteFile(file, []byte("approvals: [oops"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := AppendApproval(file, a); err == nil {
+	if err := Append(file, a); err == nil {
 		t.Error("appended to a malformed file")
 	}
 }
 
-func TestLoadApprovalsMissing(t *testing.T) {
-	if _, err := LoadApprovals(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
+func TestLoadMissing(t *testing.T) {
+	if _, err := Load(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
 		t.Fatal("a missing approvals file must fail closed")
 	}
 }
 
-func TestApplyApprovals(t *testing.T) {
-	other := "sha256:" + strings.Repeat("0", 64)
-	a := validApproval()
-	void := a
-	void.Fingerprint = other
-	tests := []struct {
-		name             string
-		approvals        []Approval
-		approved, voided bool
-	}{
-		{"none", nil, false, false},
-		{"same change", []Approval{a}, true, false},
-		{"other change", []Approval{void}, false, true},
-		{"both", []Approval{void, a}, true, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fs := []Finding{{ID: a.Finding, Severity: SeverityBlock}}
-			applyApprovals(fs, tt.approvals, testFP)
-			if (fs[0].Approval != nil) != tt.approved || (len(fs[0].VoidApprovals) > 0) != tt.voided {
-				t.Fatalf("approval %v void %v", fs[0].Approval, fs[0].VoidApprovals)
-			}
-			if tt.approved && fs[0].Effective() != "" {
-				t.Error("an approved finding still counts")
-			}
-		})
-	}
-}
-
-func TestAppendApprovalAllOrNothing(t *testing.T) {
+func TestAppendAllOrNothing(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "approvals.yaml")
-	good, bad := validApproval(), validApproval()
+	good, bad := validEntry(), validEntry()
 	bad.Fingerprint = "sha256:short"
-	if err := AppendApproval(file, good, bad); err == nil {
+	if err := Append(file, good, bad); err == nil {
 		t.Fatal("appended a batch with an invalid approval")
 	}
 	if _, err := os.Stat(file); err == nil {
@@ -158,10 +134,32 @@ func TestAppendApprovalAllOrNothing(t *testing.T) {
 	}
 	second := good
 	second.Finding = "RH-8a231c3eed"
-	if err := AppendApproval(file, good, second); err != nil {
+	if err := Append(file, good, second); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := LoadApprovals(file); err != nil || len(got) != 2 {
+	if got, err := Load(file); err != nil || len(got) != 2 {
 		t.Fatalf("got %d approvals, %v", len(got), err)
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("apiVersion: rehearse/v1\nkind: Approvals\napprovals:\n  - finding: RH-673cbe987e\n    fingerprint: " + testFP +
+		"\n    by: alice\n    at: 2026-11-27T10:00:00Z\n    reason: r\n    rollback: r\n    expires: 2026-11-28T10:00:00Z\n"))
+	f.Add([]byte("apiVersion: rehearse/v1\nkind: Approvals\napprovals: []\n"))
+	f.Add([]byte("approvals: [oops"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		entries, err := Parse("fuzz.yaml", b)
+		if err != nil {
+			return
+		}
+		// Whatever parses is valid and has a canonical message.
+		for i := range entries {
+			if err := entries[i].Validate(); err != nil {
+				t.Fatalf("parsed an invalid entry: %v", err)
+			}
+			if _, ok := Message(&entries[i]); !ok {
+				t.Fatalf("parsed an entry without a message: %+v", entries[i])
+			}
+		}
+	})
 }
