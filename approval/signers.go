@@ -344,16 +344,15 @@ func matchList(s, list string) bool {
 }
 
 // matchPattern reports whether s matches p, where * matches any run of
-// characters and ? any one.
+// bytes and ? any one byte, as ssh's match_pattern does.
 func matchPattern(s, p string) bool {
-	rs, rp := []rune(s), []rune(p)
 	si, pi, star, mark := 0, 0, -1, 0
-	for si < len(rs) {
+	for si < len(s) {
 		switch {
-		case pi < len(rp) && (rp[pi] == '?' || rp[pi] == rs[si]):
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
 			si++
 			pi++
-		case pi < len(rp) && rp[pi] == '*':
+		case pi < len(p) && p[pi] == '*':
 			star, mark = pi, si
 			pi++
 		case star >= 0:
@@ -364,10 +363,10 @@ func matchPattern(s, p string) bool {
 			return false
 		}
 	}
-	for pi < len(rp) && rp[pi] == '*' {
+	for pi < len(p) && p[pi] == '*' {
 		pi++
 	}
-	return pi == len(rp)
+	return pi == len(p)
 }
 
 // isLiteral reports whether a pattern names exactly one identity.
