@@ -67,4 +67,37 @@ type Invocation struct {
 	// Via says how it was reached when not directly: "bash -c",
 	// "sh -c", "xargs", "env"…; "" for a plain command.
 	Via string
+	// Tree is the working tree: the cwd the line was analyzed in, against
+	// which rm's targets are judged.
+	Tree string
+	// DirUnknown is set when a cd before the command went where the line
+	// does not say (cd -, cd $X, popd); Dir is then the last known one.
+	DirUnknown bool
+	// Unknown lists the indices in Argv of words the shell expands only
+	// at run time ($X, $(…), globs, brace lists); they are kept as written.
+	Unknown []int
+	// Hidden says what the command gets at run time that the line does
+	// not show (arguments xargs reads from its input, find -exec's {}),
+	// "" when nothing.
+	Hidden string
+	// Stdin is the text the command reads on standard input when the
+	// line shows it: a here-document, a here-string, or echo or printf
+	// piped into it; "" otherwise.
+	Stdin string
+}
+
+// Known reports whether the line shows everything the command runs
+// with: every word, its directory and its arguments.
+func (inv *Invocation) Known() bool {
+	return len(inv.Unknown) == 0 && inv.Hidden == "" && !inv.DirUnknown && inv.Dir != ""
+}
+
+// WordKnown reports whether Argv[i] is known before the command runs.
+func (inv *Invocation) WordKnown(i int) bool {
+	for _, u := range inv.Unknown {
+		if u == i {
+			return false
+		}
+	}
+	return i >= 0 && i < len(inv.Argv)
 }

@@ -32,6 +32,7 @@ type Policy struct {
 	Thresholds   Thresholds     `yaml:"thresholds" json:"thresholds"`
 	Origin       OriginPolicy   `yaml:"origin" json:"origin"`
 	Approvals    ApprovalPolicy `yaml:"approvals" json:"approvals"`
+	Guard        GuardPolicy    `yaml:"guard" json:"guard"`
 }
 
 // Environments configures environment detection.
@@ -127,6 +128,9 @@ func (p *Policy) validate() error {
 		return fmt.Errorf("kind is %q, want \"Policy\"", p.Kind)
 	}
 	if err := p.Approvals.validate(); err != nil {
+		return err
+	}
+	if err := p.Guard.validate(); err != nil {
 		return err
 	}
 	if p.Thresholds.MaxDestructive < 0 || p.Thresholds.MaxDestructiveShare < 0 || p.Thresholds.MaxDestructiveShare > 1 {
