@@ -43,7 +43,116 @@ func Analyze(command, cwd string) ([]Invocation, error) {
 	if err := a.script(command, sc, "", 0); err != nil {
 		return nil, err
 	}
+	terraformSequence(a.out)
 	return a.out, nil
+}
+
+// terraformSequence marks what a terraform apply or destroy on the line
+// inherits from the commands before it, which a plan made now would not
+// see: a workspace selected earlier on the line becomes its TF_WORKSPACE;
+// an init that changes the backend, or any command that may change the
+// files it applies (git checkout, sed -i, a redirect…), makes it Hidden.
+func terraformSequence(invs []Invocation) {
+	workspace := map[string]string{} // effective dir → selected workspace
+	changed := ""
+	for i := range invs {
+		inv := &invs[i]
+		if len(inv.Argv) == 0 {
+			continue
+		}
+		prog := progName(inv.Argv[0])
+		if !isTerraformTool(prog) || !inv.WordKnown(0) {
+			if changed == "" && !harmlessBefore(inv, prog) {
+				changed = strings.Join(inv.Argv, " ")
+			}
+			continue
+		}
+		sub, chdir, _ := tfSubcommand(inv)
+		dir := inv.Dir
+		if chdir != "" {
+			dir = absDir(inv.Dir, chdir)
+		}
+		if sub >= len(inv.Argv) {
+			continue
+		}
+		switch name := inv.Argv[sub]; name {
+		case "workspace":
+			j := sub + 1
+			for j < len(inv.Argv) && strings.HasPrefix(inv.Argv[j], "-") {
+				j++
+			}
+			if j+1 < len(inv.Argv) && (inv.Argv[j] == "select" || inv.Argv[j] == "new") {
+				k := j + 1
+				for k < len(inv.Argv)-1 && strings.HasPrefix(inv.Argv[k], "-") {
+					k++
+				}
+				if inv.WordKnown(k) {
+					workspace[dir] = inv.Argv[k]
+				} else {
+					workspace[dir] = unknownVar
+				}
+			}
+		case "init":
+			for _, a := range inv.Argv[sub+1:] {
+				if strings.HasPrefix(a, "-backend-config") || strings.HasPrefix(a, "-reconfigure") || strings.HasPrefix(a, "-migrate-state") || strings.HasPrefix(a, "--backend-config") {
+					if changed == "" {
+						changed = strings.Join(inv.Argv, " ")
+					}
+				}
+			}
+		case "apply", "destroy", "run-all", "run", "apply-all", "destroy-all", "stack":
+			if ws, ok := workspace[dir]; ok {
+				if _, set := inv.Env["TF_WORKSPACE"]; !set {
+					env := make(map[string]string, len(inv.Env)+1)
+					for k, v := range inv.Env {
+						env[k] = v
+					}
+					if ws == unknownVar {
+						ws = "$TF_WORKSPACE"
+						if inv.Hidden == "" {
+							inv.Hidden = "the workspace selected before it on the line is not known until it runs"
+						}
+					}
+					env["TF_WORKSPACE"] = ws
+					inv.Env = env
+				}
+			}
+			if changed != "" && inv.Hidden == "" {
+				inv.Hidden = "`" + changed + "` runs before it on the line and may change what it applies; run that first, then this on its own"
+			}
+		}
+	}
+}
+
+// harmlessBefore reports whether inv, run before a terraform apply on the
+// same line, leaves what it applies alone: it writes no file the guard
+// can see and is one of the read-only commands.
+func harmlessBefore(inv *Invocation, prog string) bool {
+	if inv.writes {
+		return false
+	}
+	switch prog {
+	case "echo", "printf", "true", "false", "pwd", "ls", "cat", "test", "[", "[[", "grep", "rg", "head", "tail", "wc", "which", "type", "env", "date", "sleep", "whoami", "id", "uname", "jq", "yq", "find", "tree", "stat", "du", "df", "git", "aws", "gcloud", "az", "kubectl", "sort", "uniq", "cut", "tr", "less", "more", "read", "set", "source", ".", "export", "command":
+		if prog == "git" && len(inv.Argv) > 1 {
+			switch inv.Argv[1] {
+			case "status", "log", "diff", "show", "branch", "rev-parse", "remote", "fetch", "config", "describe", "ls-files", "blame":
+				return true
+			}
+			return false
+		}
+		if prog == "source" || prog == "." {
+			return false
+		}
+		if prog == "find" {
+			for _, a := range inv.Argv {
+				if a == "-delete" || strings.HasPrefix(a, "-exec") || strings.HasPrefix(a, "-ok") {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
 }
 
 type analyzer struct {
@@ -144,11 +253,18 @@ func (a *analyzer) stmt(s *syntax.Stmt, sc *scope, via string, depth int, in *pi
 		return
 	}
 	var stdin *pipeIn = in
+	writes := false
 	for _, r := range s.Redirs {
 		if r.Word != nil {
 			a.wordSubst(r.Word, sc, via, depth)
 		}
 		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.ClbOut, syntax.RdrInOut:
+			if r.Word != nil {
+				if t, _ := a.word(r.Word, sc, via, depth, true); !strings.HasPrefix(t, "/dev/") && !isFD(t) {
+					writes = true
+				}
+			}
 		case syntax.Hdoc, syntax.DashHdoc:
 			if r.Hdoc != nil {
 				t, k := a.hdoc(r.Hdoc, sc, via, depth)
@@ -166,7 +282,22 @@ func (a *analyzer) stmt(s *syntax.Stmt, sc *scope, via string, depth int, in *pi
 		// for the commands after it, but runs all the same.
 		sc = sc.clone()
 	}
+	before := len(a.out)
 	a.command(s.Cmd, sc, via, depth, stdin)
+	if writes {
+		for i := before; i < len(a.out); i++ {
+			a.out[i].writes = true
+		}
+	}
+}
+
+func isFD(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return s == "-"
+		}
+	}
+	return s != ""
 }
 
 func (a *analyzer) command(c syntax.Command, sc *scope, via string, depth int, in *pipeIn) {

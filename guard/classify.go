@@ -132,6 +132,9 @@ func ruleDecision(inv *Invocation, p *verdict.Policy, r verdict.GuardRule, m mat
 	if perm == Deny {
 		return Decision{Permission: Deny, Reason: fmt.Sprintf("rehearse guard: %s %s; the policy denies it (guard.rules). A human must run it themselves.", cmd, what)}
 	}
+	if inv.Hidden != "" {
+		what += " (" + inv.Hidden + ")"
+	}
 	return Decision{Permission: Ask, Reason: fmt.Sprintf("rehearse guard: %s %s. A human must confirm it.", cmd, what)}
 }
 

@@ -33,10 +33,26 @@ func dialect(agent string) (dialectSpec, bool) {
 }
 
 // Answer writes d to w in agent's dialect and returns the exit code the
-// hook must exit with. A deny always blocks, in every dialect, whatever
-// mode the agent runs in; an ask becomes a deny for agents that cannot
-// ask (fail closed). An unknown agent gets exit 2, which blocks in every
-// agent that reads exit codes. It never panics.
+// hook must exit with. w is the hook's standard output, except for the
+// agents that read only an exit code and standard error (kiro, amazon-q:
+// see Stderr). A deny always blocks, in every dialect, whatever mode the
+// agent runs in; an ask becomes a deny for agents that cannot ask (codex,
+// gemini, copilot, kiro: fail closed). An allow writes nothing (cursor:
+// permission allow), so the agent's own permission rules still apply. An
+// unknown agent gets exit 2, which blocks in every agent that reads exit
+// codes. It never panics.
+//
+// Per dialect:
+//
+//	claude    exit 0, {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny|ask","permissionDecisionReason":…}}
+//	          (a deny this way blocks even in bypassPermissions mode)
+//	codex     exit 0, the same shape, deny only
+//	gemini    exit 0, {"decision":"deny","reason":…}
+//	copilot   exit 0, {"permissionDecision":"deny","permissionDecisionReason":…}
+//	cursor    exit 0, {"permission":"allow|ask|deny","user_message":…,"agent_message":…}
+//	kiro      exit 2 with the reason (to standard error); exit 0 allows
+//
+// AnswerEvent also knows the event's permission mode.
 func Answer(agent string, d Decision, w io.Writer) (exitCode int) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -127,11 +143,14 @@ func parseCodex(raw map[string]json.RawMessage, ev *Event) error {
 	return shellCommand(raw, "tool_input", ev)
 }
 
+// answerCodex: Codex parses permissionDecision "ask" but does not act on
+// it — it marks the hook failed and runs the command — so an ask is a
+// deny here.
 func answerCodex(d Decision, w io.Writer) int {
 	if d.Permission == Allow {
 		return 0
 	}
-	writeJSON(w, claudeOutput{claudeDecision{"PreToolUse", string(d.Permission), d.Reason}})
+	writeJSON(w, claudeOutput{claudeDecision{"PreToolUse", "deny", d.Reason}})
 	return 0
 }
 
@@ -157,6 +176,8 @@ type geminiOutput struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
+// answerGemini: Gemini CLI has no ask for BeforeTool; "decision" is
+// allow or deny (block), so an ask is a deny.
 func answerGemini(d Decision, w io.Writer) int {
 	if d.Permission == Allow {
 		return 0
@@ -201,6 +222,7 @@ type copilotOutput struct {
 	PermissionDecisionReason string `json:"permissionDecisionReason,omitempty"`
 }
 
+// answerCopilot: Copilot acts only on permissionDecision "deny".
 func answerCopilot(d Decision, w io.Writer) int {
 	if d.Permission == Allow {
 		return 0
@@ -236,12 +258,13 @@ type cursorOutput struct {
 	AgentMessage string `json:"agent_message,omitempty"`
 }
 
+// answerCursor: Cursor reads permission allow, ask or deny. Its
+// auto-review mode has been reported to run a command a hook asks about
+// without asking, so a block is always a deny; an ask stays an ask.
+// An allow is written out: with failClosed set, Cursor refuses a hook
+// that prints nothing.
 func answerCursor(d Decision, w io.Writer) int {
-	if d.Permission == Allow {
-		writeJSON(w, cursorOutput{Permission: "allow"})
-		return 0
-	}
-	writeJSON(w, cursorOutput{"deny", d.Reason, d.Reason})
+	writeJSON(w, cursorOutput{string(d.Permission), d.Reason, d.Reason})
 	return 0
 }
 
@@ -262,6 +285,9 @@ func parseKiro(raw map[string]json.RawMessage, ev *Event) error {
 	return shellCommand(raw, "tool_input", ev)
 }
 
+// answerKiro: Kiro and Amazon Q Developer CLI read the exit code: 2
+// blocks the tool and gives standard error to the model; anything else
+// only warns. An ask is a deny.
 func answerKiro(d Decision, w io.Writer) int {
 	if d.Permission == Allow {
 		return 0
@@ -270,4 +296,32 @@ func answerKiro(d Decision, w io.Writer) int {
 	return 2
 }
 
-var _ = time.Second
+// Stderr reports whether agent's answer goes on the hook's standard error
+// (exit-code dialects) rather than its standard output.
+func Stderr(agent string) bool { return agent == "kiro" || agent == "amazon-q" }
+
+// DefaultHookTimeout is how long agent waits for a hook when its config
+// does not say, taken low where the docs leave room: Claude Code 60 s,
+// Codex 60 s, Gemini CLI 60 s, Copilot 30 s, Cursor 30 s, Kiro 30 s. The
+// caller answers deny ("could not judge in time") before it runs out.
+func DefaultHookTimeout(agent string) time.Duration {
+	switch agent {
+	case "claude", "codex", "gemini":
+		return 60 * time.Second
+	}
+	return 30 * time.Second
+}
+
+// AnswerEvent is Answer for ev's agent, knowing its permission mode: where
+// the agent would not ask a person (Claude Code or Codex in
+// bypassPermissions or dontAsk mode) an ask is a deny.
+func AnswerEvent(ev Event, d Decision, w io.Writer) int {
+	if d.Permission == Ask {
+		switch ev.PermissionMode {
+		case "bypassPermissions", "dontAsk":
+			d.Permission = Deny
+			d.Reason += " (the agent runs in " + ev.PermissionMode + " mode, where nobody would be asked, so it is denied)"
+		}
+	}
+	return Answer(ev.Agent, d, w)
+}

@@ -84,6 +84,9 @@ type Invocation struct {
 	// line shows it: a here-document, a here-string, or echo or printf
 	// piped into it; "" otherwise.
 	Stdin string
+
+	// writes is set when the command's output goes to a file.
+	writes bool
 }
 
 // Known reports whether the line shows everything the command runs

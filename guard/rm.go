@@ -9,9 +9,9 @@ import (
 )
 
 // classifyRm decides rm -r (with or without -f): a target strictly inside
-// the working tree is allowed; the tree itself, a target outside it, or
-// one not known before the line runs asks; /, ~, /* and the tree's own
-// ancestors are denied. rm without -r is allowed.
+// the working tree is allowed; a target outside it, or one not known
+// before the line runs, asks; /, ~, top-level directories, the tree
+// itself and its ancestors are denied. rm without -r is allowed.
 func classifyRm(inv *Invocation, p *verdict.Policy) (Decision, bool) {
 	recursive, targets := rmArgs(inv)
 	if !recursive {
@@ -118,7 +118,7 @@ func rmTarget(inv *Invocation, i int) (string, Permission) {
 		}
 		return "", Allow
 	case abs == tree:
-		return "the working tree " + tree + " itself", Ask
+		return "the working tree " + tree + " itself, with its uncommitted work", Deny
 	case within(abs, tree):
 		return quote(a) + ", which holds the working tree " + tree, Deny
 	case !within(tree, abs):
