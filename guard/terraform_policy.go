@@ -1,0 +1,91 @@
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/rehearse-dev/rehearse/verdict"
+)
+
+// PolicyFile is the repository policy guard looks for.
+const PolicyFile = "rehearse.yaml"
+
+// FoundPolicy is the policy that governs a directory.
+type FoundPolicy struct {
+	Policy verdict.Policy
+	// File is the repository policy read over the base; "" when none.
+	File string
+	// Root is the directory it was found in, else the repository root,
+	// else the directory itself: approvals are read from
+	// Root/.rehearse/approvals.yaml.
+	Root string
+	// Weakened lists what File weakens relative to the base; each
+	// entry blocks.
+	Weakened []string
+}
+
+// PolicyFor returns the policy that governs dir: the repository's
+// rehearse.yaml in dir or the nearest directory above it, up to the
+// repository root (the directory holding .git), read over the trusted
+// base by j.LoadPolicy; the base alone when there is none. A file that
+// cannot be read or parsed is an error, never the base alone.
+func (j *Judge) PolicyFor(dir string) (FoundPolicy, error) {
+	file, root, err := findPolicyFile(dir)
+	if err != nil {
+		return FoundPolicy{}, err
+	}
+	load := j.LoadPolicy
+	if load == nil {
+		load = builtinOver
+	}
+	pol, weakened, err := load(file)
+	if err != nil {
+		return FoundPolicy{}, err
+	}
+	return FoundPolicy{Policy: pol, File: file, Root: root, Weakened: weakened}, nil
+}
+
+// builtinOver reads file over the built-in policy, for a Judge without
+// LoadPolicy.
+func builtinOver(file string) (verdict.Policy, []string, error) {
+	base := verdict.DefaultPolicy()
+	if file == "" {
+		return base, nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return verdict.Policy{}, nil, fmt.Errorf("policy: %w", err)
+	}
+	pol, err := verdict.ParsePolicyOver(base, file, b)
+	if err != nil {
+		return verdict.Policy{}, nil, err
+	}
+	return pol, verdict.Weakenings(base, pol), nil
+}
+
+// findPolicyFile walks up from dir to the repository root looking for
+// PolicyFile.
+func findPolicyFile(dir string) (file, root string, err error) {
+	dir = filepath.Clean(dir)
+	for d := dir; ; {
+		p := filepath.Join(d, PolicyFile)
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return p, d, nil
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return "", "", fmt.Errorf("policy: %w", err)
+		}
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return "", d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", dir, nil
+		}
+		d = parent
+	}
+}
