@@ -90,7 +90,7 @@ func builtinDecisionFor(inv *Invocation, p *verdict.Policy, prog, sub string) (D
 		if ignored(p, r.src.Match) || sub != "" && (len(r.pos) == 0 || !hasString(r.pos[0], sub)) {
 			continue
 		}
-		if m := r.match(inv, prog); m != noMatch {
+		if m := r.matchAt(inv, prog, sub != ""); m != noMatch {
 			return ruleDecision(inv, p, r.src, m), true
 		}
 	}

@@ -214,3 +214,32 @@ func TestClassifyLines(t *testing.T) {
 		})
 	}
 }
+
+func TestClassifyWrappedContext(t *testing.T) {
+	tests := []struct {
+		line string
+		want Permission
+		plan bool
+	}{
+		{"aws-vault exec prod -- kubectl delete pvc data", Deny, false},
+		{"aws-vault exec dev -- terraform apply", Ask, true},
+		{"doppler run -- terraform destroy", Ask, true},
+		{"doppler run -- kubectl get pods", Allow, false},
+		{"TF_CLI_ARGS='-destroy' terraform apply", Ask, true},
+		{"terraform workspace select $WS && terraform apply", Ask, true},
+		{"x=terraform; $x destroy", Allow, true},
+		{"a=$'\\x74erraform'; $a destroy", Allow, true},
+		{"env -S 'terraform destroy'", Allow, true},
+		{"su -c 'terraform destroy' ops", Allow, true},
+		{"echo $(terraform destroy)", Allow, true},
+		{"f() { terraform destroy; }; f", Allow, true},
+		{"busybox sh -c 'rm -rf /'", Deny, false},
+		{"uv run pulumi destroy", Ask, false},
+	}
+	for _, tt := range tests {
+		d, plans := decide(t, tt.line, "/work/repo", nil)
+		if d.Permission != tt.want || (len(plans) > 0) != tt.plan {
+			t.Errorf("%q: got %s (plans %d), want %s (plan %v): %s", tt.line, d.Permission, len(plans), tt.want, tt.plan, d.Reason)
+		}
+	}
+}

@@ -80,6 +80,10 @@ type Invocation struct {
 	// not show (arguments xargs reads from its input, find -exec's {}),
 	// "" when nothing.
 	Hidden string
+	// Injected names a wrapper that sets environment variables or
+	// credentials the line does not show (aws-vault exec PROFILE, doppler
+	// run, op run…), "" when none does.
+	Injected string
 	// Stdin is the text the command reads on standard input when the
 	// line shows it: a here-document, a here-string, or echo or printf
 	// piped into it; "" otherwise.

@@ -117,6 +117,12 @@ const (
 )
 
 func (r *rule) match(inv *Invocation, prog string) match {
+	return r.matchAt(inv, prog, false)
+}
+
+// matchAt is match; with adjacent, the positional words must follow one
+// another (flags aside), as a terraform subcommand's do.
+func (r *rule) matchAt(inv *Invocation, prog string, adjacent bool) match {
 	ok := false
 	for _, p := range r.progs {
 		ok = ok || globMatch(p, prog) || globMatch(p, inv.Argv[0])
@@ -139,6 +145,8 @@ func (r *rule) match(inv *Invocation, prog string) match {
 		}
 		if wordMatch(r.pos[next], a) {
 			next++
+		} else if adjacent && next > 0 {
+			return noMatch
 		}
 	}
 	if next < len(r.pos) {

@@ -156,6 +156,16 @@ func readTerraformCall(inv *Invocation, sub int, runAll bool, chdir string, chdi
 	if tc.Unknown == "" && inv.Hidden != "" {
 		tc.Unknown = inv.Hidden
 	}
+	if tc.Unknown == "" && inv.Injected != "" {
+		tc.Unknown = inv.Injected
+	}
+	for k := range inv.Env {
+		if k == "TF_CLI_ARGS" || strings.HasPrefix(k, "TF_CLI_ARGS_") {
+			if tc.Unknown == "" {
+				tc.Unknown = k + " adds arguments the guard does not read"
+			}
+		}
+	}
 	if tc.Unknown == "" && tc.DirUnknown {
 		tc.Unknown = "the directory it runs in is not known until the line runs"
 	}

@@ -459,7 +459,18 @@ func unwrap(inv *Invocation) (Invocation, bool) {
 		}
 	case "uv", "poetry", "pipenv", "pdm", "hatch", "rye", "mise", "rtx", "asdf", "devbox", "nix-shell", "direnv", "bundle", "dotenv", "dotenvx", "op", "doppler", "infisical", "aws-vault", "granted", "assume", "chamber", "sops", "with-contenv", "nix", "tfenv", "tofuenv":
 		if i := runIndex(*inv, name); i > 0 && i < len(args) {
-			return inv.rest(i, name), true
+			out := inv.rest(i, name)
+			switch name {
+			case "aws-vault", "granted", "assume", "op", "doppler", "infisical", "chamber", "sops", "dotenv", "dotenvx", "direnv", "with-contenv":
+				// The command runs with credentials or variables the line
+				// does not show; a profile named there is kept in view.
+				what := strings.Join(args[:i], " ")
+				out.Injected = "`" + strings.TrimSuffix(what, " --") + "` sets credentials or variables the line does not show"
+				if name == "aws-vault" && len(args) > 2 && inv.WordKnown(2) {
+					out.setEnv("AWS_PROFILE", args[2], true)
+				}
+			}
+			return out, true
 		}
 	}
 	return Invocation{}, false
