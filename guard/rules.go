@@ -82,6 +82,9 @@ func compile(r verdict.GuardRule) rule {
 		if strings.HasPrefix(alts[0], "-") {
 			c.flags = append(c.flags, alts)
 		} else {
+			for i := range alts {
+				alts[i] = strings.ToLower(alts[i])
+			}
 			c.pos = append(c.pos, alts)
 		}
 	}
@@ -166,9 +169,13 @@ func (r *rule) matchAt(inv *Invocation, prog string, adjacent bool) match {
 	return result
 }
 
-// wordMatch reports whether a positional argument is one of alts; a
-// kubectl-style argument (pvc,pod or ns/prod) matches by any of its kinds.
+// wordMatch reports whether a positional argument is one of alts (written
+// in lower case), in any case; a kubectl-style argument (pvc,pod or ns/prod) matches by any of its kinds.
 func wordMatch(alts []string, arg string) bool {
+	// Subcommands are matched in any case: redis-cli FLUSHALL is flushall.
+	if strings.ToLower(arg) != arg {
+		arg = strings.ToLower(arg)
+	}
 	for _, alt := range alts {
 		if globMatch(alt, arg) {
 			return true
