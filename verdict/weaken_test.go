@@ -36,6 +36,28 @@ func TestWeakenings(t *testing.T) {
 	if p, err := ParsePolicyOver(strict, "rehearse.yaml", []byte(head+"origin: {unknown: human}\n")); err != nil || !slices.Contains(Weakenings(strict, p), "origin.unknown: ai → human") {
 		t.Errorf("origin.unknown lowered: %v %q", err, Weakenings(strict, p))
 	}
+	signed, err := ParsePolicyOver(base, "base.yaml", []byte(head+"approvals: {allowed_signers: /etc/rehearse/allowed_signers, require_signature: true, max_age: 7d, forbid_self: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for yaml, want := range map[string]string{
+		"approvals: {allowed_signers: mine}":    "approvals.allowed_signers",
+		"approvals: {require_signature: false}": "approvals.require_signature: true → false",
+		"approvals: {max_age: 30d}":             "approvals.max_age: 7d → 30d",
+		"approvals: {max_age: ''}":              "approvals.max_age: 7d → none",
+		"approvals: {forbid_self: false}":       "approvals.forbid_self: true → false",
+	} {
+		p, err := ParsePolicyOver(signed, "rehearse.yaml", []byte(head+yaml+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Weakenings(signed, p); len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Errorf("%s: got %q, want %q", yaml, got, want)
+		}
+	}
+	if p, _ := ParsePolicyOver(signed, "rehearse.yaml", []byte(head+"approvals: {max_age: 1d}\n")); len(Weakenings(signed, p)) != 0 {
+		t.Errorf("a shorter max_age is not a weakening: %q", Weakenings(signed, p))
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ParsePolicyOver(base, "rehearse.yaml", []byte(head+tt.yaml+"\n"))

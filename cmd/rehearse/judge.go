@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -68,6 +69,7 @@ func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
 			return verdict.Policy{}, fmt.Errorf("%s: %w", by, err)
 		}
 		base = b
+		resolveSigners(&base, "", baseFile)
 		j.notes = append(j.notes, "base policy "+baseFile+" (from "+by+")")
 	}
 	if j.Policy == "" {
@@ -81,8 +83,22 @@ func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
 	if err != nil {
 		return verdict.Policy{}, err
 	}
+	resolveSigners(&pol, base.Approvals.AllowedSigners, j.Policy)
 	j.weakened = verdict.Weakenings(base, pol)
 	return pol, nil
+}
+
+// resolveSigners makes the allowed signers path absolute, relative to the
+// policy file that named it: the base's path stays the base's, whichever
+// file is read over it.
+func resolveSigners(p *verdict.Policy, inherited, file string) {
+	s := p.Approvals.AllowedSigners
+	if s == "" || s == inherited || filepath.IsAbs(s) {
+		return
+	}
+	if abs, err := filepath.Abs(filepath.Join(filepath.Dir(file), s)); err == nil {
+		p.Approvals.AllowedSigners = abs
+	}
 }
 
 // options are the verdict options load decided, for Evaluate.

@@ -105,7 +105,10 @@ func (o *planOptions) run(ctx context.Context) error {
 		return cannotJudge(err)
 	}
 	notes = append(notes, approvalsNotes...)
-	v := verdict.Evaluate(set, pol, verdict.Options{Origin: origin, Workspace: o.Workspace, Notes: notes, Approvals: approvals})
+	opts := o.options(origin)
+	opts.Notes = append(opts.Notes, notes...)
+	opts.Approvals = approvals
+	v := verdict.Evaluate(set, pol, opts)
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
 	}
