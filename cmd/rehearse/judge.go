@@ -26,6 +26,9 @@ type judgeOptions struct {
 	// base, and notes on where the policies came from.
 	weakened []string
 	notes    []string
+	// authors are the change's authors' and committers' e-mails, when
+	// --origin auto read them; nil when unknown.
+	authors []string
 }
 
 func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
@@ -50,10 +53,11 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
-	origin, err := resolveOrigin(ctx, j.Origin, j.OriginRange, &pol)
+	origin, authors, err := detectOrigin(ctx, j.Origin, j.OriginRange, &pol)
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
+	j.authors = authors
 	return pol, origin, nil
 }
 

@@ -94,9 +94,9 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	// The change's authors are not passed on by judgeOptions.load yet
-	// (nil: unknown), so approvals.forbid_self voids every approval.
-	approvals, approvalsNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, nil, time.Now())
+	// The change's authors are known with --origin auto; otherwise nil
+	// (unknown), and approvals.forbid_self voids every approval.
+	approvals, approvalsNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, o.authors, time.Now())
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -239,6 +239,14 @@ func loadApprovals(file string, pol *verdict.Policy, policyFile string, authors 
 // error, so an unknown origin is never taken for human. Whatever decided
 // it, the report says the origin is evidence, not proof.
 func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (verdict.OriginInfo, error) {
+	o, _, err := detectOrigin(ctx, flag, rng, pol)
+	return o, err
+}
+
+// detectOrigin is resolveOrigin that also returns the e-mail addresses of
+// the change's authors and committers, when --origin auto read them (nil
+// otherwise: unknown), for approvals.forbid_self.
+func detectOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (verdict.OriginInfo, []string, error) {
 	const evidence = " (evidence, not proof: a signed approval is the guarantee)"
 	val, by := flag, "--origin"
 	if val == "" {
@@ -254,13 +262,13 @@ func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (
 	}
 	low := strings.ToLower(val)
 	if rng != "" && low != "auto" {
-		return verdict.OriginInfo{}, fmt.Errorf("--origin-range needs --origin auto; the origin here is %q, from %s", val, by)
+		return verdict.OriginInfo{}, nil, fmt.Errorf("--origin-range needs --origin auto; the origin here is %q, from %s", val, by)
 	}
 	switch low {
 	case "human":
-		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by + evidence}, nil
+		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by + evidence}, nil, nil
 	case "ai":
-		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by + evidence}, nil
+		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by + evidence}, nil, nil
 	case "auto":
 		rules := origin.Rules{Trailers: pol.Origin.Trailers, Agents: pol.Origin.Agents, UnknownIsAI: pol.Origin.Unknown == verdict.OriginAI}
 		var r origin.Result
@@ -271,7 +279,7 @@ func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (
 			r, err = origin.Git{}.DetectRange(ctx, rng, rules)
 		}
 		if err != nil {
-			return verdict.OriginInfo{}, fmt.Errorf("%s auto: %w", by, err)
+			return verdict.OriginInfo{}, nil, fmt.Errorf("%s auto: %w", by, err)
 		}
 		o := verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: r.DecidedBy}
 		if r.AI {
@@ -281,9 +289,9 @@ func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (
 			o.DecidedBy += " — HEAD only; pass --origin-range for the whole pull request"
 		}
 		o.DecidedBy += evidence
-		return o, nil
+		return o, r.Authors, nil
 	}
-	return verdict.OriginInfo{}, fmt.Errorf("%s: origin must be human, ai or auto, not %q", by, val)
+	return verdict.OriginInfo{}, nil, fmt.Errorf("%s: origin must be human, ai or auto, not %q", by, val)
 }
 
 // decisionExit maps a decision to the exit code.
