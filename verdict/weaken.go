@@ -45,6 +45,9 @@ func (p Policy) clone() Policy {
 	p.Types.Ignore = slices.Clone(p.Types.Ignore)
 	p.Origin.Trailers = slices.Clone(p.Origin.Trailers)
 	p.Origin.Agents = slices.Clone(p.Origin.Agents)
+	p.Guard.Rules = slices.Clone(p.Guard.Rules)
+	p.Guard.Ignore = slices.Clone(p.Guard.Ignore)
+	p.Guard.WrapperWords = slices.Clone(p.Guard.WrapperWords)
 	return p
 }
 
@@ -107,6 +110,7 @@ func Weakenings(base, p Policy) []string {
 	removed("origin.agents", base.Origin.Agents, p.Origin.Agents)
 	out = append(out, weakerOrigin(base, p)...)
 	out = append(out, weakerApprovals(base, p)...)
+	out = append(out, GuardWeakenings(base, p)...)
 	return out
 }
 
