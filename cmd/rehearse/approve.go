@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/rehearse-dev/rehearse/approval"
+	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -30,6 +31,9 @@ type approveOptions struct {
 	SignKey   string
 	Approvals string
 	judgeOptions
+	// dir plans the change with --dir, as rehearse plan --dir and the
+	// agent hook do, when no plan JSON is given.
+	dir planOptions
 
 	now     func() time.Time
 	expires string // Expires as an RFC 3339 time, "" for none
@@ -38,7 +42,7 @@ type approveOptions struct {
 func newApproveCmd(s streams) *cobra.Command {
 	o := &approveOptions{streams: s, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "approve PLAN.json --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
+		Use:   "approve [PLAN.json | --dir DIR] --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
 		Short: "Approve a finding for exactly this change, with the reason and the rollback plan",
 		Long: `approve judges the plan as "rehearse plan" does, checks that each --finding
 is one of its findings, and appends an approval to the approvals file: the
@@ -55,14 +59,20 @@ half is in ssh-agent ($SSH_AUTH_SOCK). rehearse never asks for a passphrase:
 add an encrypted key to the agent.
 
 Judge the plan with the same --policy, --origin and --workspace as the gate
-that will read the approval, so the findings are the same.`,
+that will read the approval, so the findings are the same. With --dir the
+change is planned as "rehearse plan --dir" plans it, with the same --var,
+--target, --destroy…: what an agent's denied apply prints to run.`,
 		Example: `  rehearse approve plan.json --finding RH-673cbe987e --by alice@example.com \
     --reason "planned migration" --rollback "restore snapshot rds-2026-11-27" \
     --expires 72h --sign-key ~/.ssh/id_ed25519
-  rehearse plan --policy rehearse.yaml --approvals .rehearse/approvals.yaml plan.json`,
-		Args: cobra.ExactArgs(1),
+  rehearse plan --policy rehearse.yaml --approvals .rehearse/approvals.yaml plan.json
+  rehearse approve --dir infra --destroy --finding RH-2fe8f1fc33 --by alice@example.com \
+    --reason "decommission" --rollback "re-create from the nightly backup"`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.File = args[0]
+			if len(args) == 1 {
+				o.File = args[0]
+			}
 			return o.run(cmd.Context())
 		},
 	}
@@ -75,6 +85,7 @@ that will read the approval, so the findings are the same.`,
 	f.StringVar(&o.SignKey, "sign-key", "", "sign with this SSH key: a private key file, or a public key (file, key::KEY, agent:FINGERPRINT) held by ssh-agent")
 	f.StringVar(&o.Approvals, "approvals", approval.DefaultFile, "approvals file to append to (created if missing)")
 	o.judgeOptions.addFlags(cmd, true)
+	o.dir.addDirFlags(cmd)
 	return cmd
 }
 
@@ -106,7 +117,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	set, err := readPlanFile(o.File, o.in)
+	set, err := o.readChange(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -123,7 +134,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 	}
 	for _, id := range o.Findings {
 		if byID[id] == nil {
-			return cannotJudge(fmt.Errorf("%s: no finding %s in this change; its findings are: %s", o.File, id, findingList(&v)))
+			return cannotJudge(fmt.Errorf("%s: no finding %s in this change; its findings are: %s", o.source(), id, findingList(&v)))
 		}
 	}
 	at := now.UTC().Format(time.RFC3339)
@@ -168,6 +179,24 @@ func (o *approveOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.out, "  written to %s\n", o.Approvals)
 	}
 	return nil
+}
+
+// readChange reads the plan JSON, or plans --dir.
+func (o *approveOptions) readChange(ctx context.Context) (change.Set, error) {
+	o.dir.streams, o.dir.File, o.dir.judgeOptions = o.streams, o.File, o.judgeOptions
+	if err := o.dir.checkSource(); err != nil {
+		return change.Set{}, err
+	}
+	set, _, err := o.dir.readSet(ctx)
+	return set, err
+}
+
+// source names where the change came from, for messages.
+func (o *approveOptions) source() string {
+	if o.dir.Dir != "" {
+		return o.dir.Dir
+	}
+	return o.File
 }
 
 func (o *approveOptions) check() error {

@@ -39,6 +39,7 @@ type planOptions struct {
 	VarFiles  []string
 	Targets   []string
 	Replace   []string
+	Destroy   bool
 	Refresh   bool
 	Timeout   time.Duration
 }
@@ -71,6 +72,14 @@ func newPlanCmd(s streams) *cobra.Command {
 	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
+	o.addDirFlags(cmd)
+	f.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
+	return cmd
+}
+
+// addDirFlags adds the flags that plan a directory, which approve shares.
+func (o *planOptions) addDirFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
 	f.StringVar(&o.State, "state", "", "with --dir: plan against this state snapshot, offline from the real backend")
 	f.StringVar(&o.PlanFile, "plan-file", "", "with --dir: a binary plan made elsewhere, read with terraform show -json")
@@ -79,9 +88,8 @@ func newPlanCmd(s streams) *cobra.Command {
 	f.StringArrayVar(&o.VarFiles, "var-file", nil, "with --dir: a variables file (repeatable)")
 	f.StringArrayVar(&o.Targets, "target", nil, "with --dir: plan only this address (repeatable)")
 	f.StringArrayVar(&o.Replace, "replace", nil, "with --dir: force replacement of this address (repeatable)")
+	f.BoolVar(&o.Destroy, "destroy", false, "with --dir: plan destroying everything, as apply -destroy and destroy do")
 	f.BoolVar(&o.Refresh, "refresh", true, "with --dir: refresh state before planning (--refresh=false to skip)")
-	f.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
-	return cmd
 }
 
 func (o *planOptions) run(ctx context.Context) error {
@@ -122,13 +130,19 @@ func (o *planOptions) check() error {
 	if err := o.output.check(); err != nil {
 		return err
 	}
+	return o.checkSource()
+}
+
+// checkSource checks that the change comes from exactly one place: a plan
+// JSON file or a directory to plan, with the flags that go with it.
+func (o *planOptions) checkSource() error {
 	switch {
 	case o.Dir == "" && o.File == "":
-		return errors.New("give a plan JSON file, - for stdin, or --dir DIR")
+		return errors.New("give a plan JSON file argument, - for stdin, or --dir DIR")
 	case o.Dir != "" && o.File != "":
 		return errors.New("give either a plan JSON file or --dir, not both")
-	case o.Dir == "" && (o.State != "" || o.PlanFile != "" || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
-		return errors.New("--state, --plan-file, --var, --var-file, --target and --replace need --dir")
+	case o.Dir == "" && (o.State != "" || o.PlanFile != "" || o.Destroy || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
+		return errors.New("--state, --plan-file, --var, --var-file, --target, --replace and --destroy need --dir")
 	}
 	return nil
 }
@@ -142,7 +156,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 	var warn bytes.Buffer
 	res, err := terraform.Plan(ctx, terraform.RunOptions{
 		Dir: o.Dir, Workspace: o.Workspace, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
-		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Refresh: o.Refresh,
+		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Destroy: o.Destroy, Refresh: o.Refresh,
 		Progress: o.err, Warn: io.MultiWriter(o.err, &warn),
 	})
 	if err != nil {

@@ -76,7 +76,7 @@ Exit codes: 0 pass (or warn without --fail-on warn), 1 block, 2 could not judge.
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	root.AddCommand(newPlanCmd(s), newApproveCmd(s), newPolicyCmd(s), newSandboxCmd(s), newReplayCmd(s), newRegressCmd(s), newRecordCmd(s))
+	root.AddCommand(newPlanCmd(s), newApproveCmd(s), newPolicyCmd(s), newSandboxCmd(s), newReplayCmd(s), newRegressCmd(s), newRecordCmd(s), newHookCmd(s), newGuardCmd(s))
 	return root
 }
 

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hookEvent is a pre-tool event for cmd in dir, in agent's dialect (see
+// guard/testdata for each agent's documented example).
+func hookEvent(t *testing.T, agent, cmd, dir string) string {
+	t.Helper()
+	var ev any
+	input := map[string]string{"command": cmd}
+	switch agent {
+	case "claude":
+		ev = map[string]any{"session_id": "s1", "transcript_path": "/tmp/t.jsonl", "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": input, "cwd": dir, "permission_mode": "bypassPermissions", "tool_use_id": "tu1"}
+	case "codex":
+		ev = map[string]any{"session_id": "s1", "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": input, "cwd": dir, "model": "gpt", "turn_id": "t1"}
+	case "gemini":
+		ev = map[string]any{"session_id": "s1", "hook_event_name": "BeforeTool", "tool_name": "run_shell_command", "tool_input": input, "cwd": dir}
+	case "copilot":
+		args, _ := json.Marshal(input)
+		ev = map[string]any{"timestamp": 1704614600000, "cwd": dir, "toolName": "bash", "toolArgs": string(args)}
+	case "cursor":
+		ev = map[string]any{"conversation_id": "c1", "generation_id": "g1", "hook_event_name": "beforeShellExecution", "workspace_roots": []string{dir}, "command": cmd, "cwd": dir}
+	case "kiro":
+		ev = map[string]any{"hook_event_name": "preToolUse", "cwd": dir, "tool_name": "execute_bash", "tool_input": input}
+	default:
+		t.Fatalf("no event for %s", agent)
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+var hookAgents = []string{"claude", "codex", "gemini", "copilot", "cursor", "kiro"}
+
+// verdictOf reads the agent's answer: "deny", "ask" or "allow", and the
+// reason the agent (or its model) is shown.
+func verdictOf(t *testing.T, agent string, code int, stdout, stderr string) (string, string) {
+	t.Helper()
+	if agent == "kiro" {
+		switch code {
+		case 0:
+			return "allow", ""
+		case 2:
+			return "deny", stderr
+		}
+		t.Fatalf("kiro: exit %d: only 0 allows and 2 blocks\n%s", code, stderr)
+	}
+	if code != 0 {
+		t.Fatalf("%s: exit %d (the JSON answer is read on exit 0)\n%s", agent, code, stderr)
+	}
+	if strings.TrimSpace(stdout) == "" {
+		return "allow", ""
+	}
+	var out struct {
+		HookSpecificOutput                           struct{ PermissionDecision, PermissionDecisionReason string }
+		Decision, Reason                             string
+		PermissionDecision, PermissionDecisionReason string
+		Permission, AgentMessage                     string `json:"-"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("%s: answer %q: %v", agent, stdout, err)
+	}
+	switch agent {
+	case "claude", "codex":
+		return out.HookSpecificOutput.PermissionDecision, out.HookSpecificOutput.PermissionDecisionReason
+	case "gemini":
+		return out.Decision, out.Reason
+	case "copilot":
+		return out.PermissionDecision, out.PermissionDecisionReason
+	case "cursor":
+		var c struct {
+			Permission   string `json:"permission"`
+			AgentMessage string `json:"agent_message"`
+		}
+		json.Unmarshal([]byte(stdout), &c)
+		return c.Permission, c.AgentMessage
+	}
+	return "", ""
+}
+
+// hookFixture is the dozen terraform_data resources applied with local
+// state, a policy that makes them production data, and config as the
+// agent's change; terraform is on PATH as the agent's shell would find it.
+func hookFixture(t *testing.T, config string) string {
+	t.Helper()
+	bin := terraformBin(t)
+	t.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "main.tf"), dozenConfig())
+	tf(t, bin, dir, "init", "-input=false", "-no-color")
+	tf(t, bin, dir, "apply", "-auto-approve", "-input=false", "-no-color")
+	writeTestFile(t, filepath.Join(dir, "rehearse.yaml"), "apiVersion: rehearse/v1\nkind: Policy\ntypes:\n  data_bearing: [terraform_data]\nenvironments:\n  rules:\n    - {address: \"terraform_data.*\", environment: prod}\n")
+	writeTestFile(t, filepath.Join(dir, "main.tf"), config)
+	return dir
+}
+
+func dozenConfig() string {
+	var b strings.Builder
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&b, "resource \"terraform_data\" \"db%02d\" {\n  input = \"v%d\"\n}\n\n", i, i)
+	}
+	return b.String()
+}
+
+const dropTheDozen = "resource \"terraform_data\" \"keep\" {\n  input = \"k\"\n}\n"
+
+func addToTheDozen() string {
+	return dozenConfig() + "resource \"terraform_data\" \"cache\" {\n  input = \"new\"\n}\n"
+}
+
+func writeTestFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHookDestructiveApplyDeniedForEveryAgent(t *testing.T) {
+	dir := hookFixture(t, dropTheDozen)
+	for _, agent := range hookAgents {
+		t.Run(agent, func(t *testing.T) {
+			code, out, errw := runCLI(t, hookEvent(t, agent, "terraform apply -auto-approve", dir), "hook", agent)
+			got, reason := verdictOf(t, agent, code, out, errw)
+			if got != "deny" {
+				t.Fatalf("%s: %s, want deny\n%s%s", agent, got, out, errw)
+			}
+			for i := 1; i <= 12; i++ {
+				if a := fmt.Sprintf("terraform_data.db%02d", i); !strings.Contains(reason, a) {
+					t.Errorf("the denial does not name %s: %s", a, reason)
+				}
+			}
+			if !strings.Contains(reason, "rehearse approve --dir "+dir) || !strings.Contains(reason, "protected environment prod") {
+				t.Errorf("the denial does not say what to do: %s", reason)
+			}
+		})
+	}
+}
+
+func TestHookBenignApplyAndLsAllowed(t *testing.T) {
+	dir := hookFixture(t, addToTheDozen())
+	before, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, agent := range hookAgents {
+		for _, cmd := range []string{"terraform apply -auto-approve", "ls -la", "cd " + dir + " && terraform plan"} {
+			code, out, errw := runCLI(t, hookEvent(t, agent, cmd, dir), "hook", agent)
+			if got, reason := verdictOf(t, agent, code, out, errw); got != "allow" {
+				t.Errorf("%s: %s: %s, want allow: %s", agent, cmd, got, reason)
+			}
+		}
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if string(before) != string(after) {
+		t.Fatal("the hook changed the state")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".terraform.tfstate.lock.info")); err == nil {
+		t.Fatal("the hook left the state locked")
+	}
+}
+
+func TestHookMalformedEventFailsClosed(t *testing.T) {
+	for _, agent := range hookAgents {
+		// The agent's own shell event with a command that is not a string.
+		wrongType := strings.Replace(strings.Replace(hookEvent(t, agent, "MARKER", "/tmp"), `\"MARKER\"`, "42", 1), `"MARKER"`, "42", 1)
+		for _, ev := range []string{"", "not json", wrongType, `[1,2]`} {
+			code, out, errw := runCLI(t, ev, "hook", agent)
+			if got, reason := verdictOf(t, agent, code, out, errw); got != "deny" || reason == "" {
+				t.Errorf("%s: event %q: %s (%q), want a deny with a reason", agent, ev, got, reason)
+			}
+		}
+	}
+	// An agent rehearse does not know: exit 2, which blocks in every
+	// agent that reads exit codes.
+	if code, _, _ := runCLI(t, "{}", "hook", "vim"); code != 2 {
+		t.Errorf("unknown agent: exit %d, want 2", code)
+	}
+}
+
+func TestHookTimeoutDenies(t *testing.T) {
+	dir := t.TempDir()
+	// A terraform that never answers: the hook must deny before the
+	// agent's own timeout, which in Claude Code would let the command run.
+	slow := filepath.Join(dir, "terraform")
+	writeTestFile(t, slow, "#!/bin/sh\nsleep 30\n")
+	if err := os.Chmod(slow, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(dir, "main.tf"), dropTheDozen)
+	start := time.Now()
+	code, out, errw := runCLI(t, hookEvent(t, "claude", "terraform apply", dir), "hook", "claude", "--timeout", "2s", "--terraform", slow)
+	if got, reason := verdictOf(t, "claude", code, out, errw); got != "deny" || !strings.Contains(reason, "could not judge") {
+		t.Fatalf("%s: %s", got, reason)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("answered after %s, past the hook's 2s timeout", took)
+	}
+}
+
+func TestHookApprovalLetsTheChangeThrough(t *testing.T) {
+	dir := hookFixture(t, dropTheDozen)
+	code, out, errw := runCLI(t, hookEvent(t, "claude", "terraform apply -auto-approve", dir), "hook", "claude")
+	_, reason := verdictOf(t, "claude", code, out, errw)
+	// The denial's own approve command, run by a human.
+	i := strings.Index(reason, "rehearse approve ")
+	j := strings.Index(reason, ", then the command may run")
+	if i < 0 || j < i {
+		t.Fatalf("no approve command in %s", reason)
+	}
+	args := strings.Fields(reason[i+len("rehearse ") : j])
+	var argv []string
+	for k := 0; k < len(args); k++ {
+		switch args[k] {
+		case "--by":
+			argv, k = append(argv, "--by", "alice@example.com"), k+1
+		case "--reason":
+			argv, k = append(argv, "--reason", "decommissioned"), k+1
+		case "--rollback":
+			argv, k = append(argv, "--rollback", "restore from backup"), k+1
+		default:
+			argv = append(argv, args[k])
+		}
+	}
+	if code, out, errw := runCLI(t, "", argv...); code != 0 {
+		t.Fatalf("rehearse %s: exit %d\n%s%s", strings.Join(argv, " "), code, out, errw)
+	}
+	code, out, errw = runCLI(t, hookEvent(t, "claude", "terraform apply -auto-approve", dir), "hook", "claude")
+	if got, reason := verdictOf(t, "claude", code, out, errw); got != "allow" {
+		t.Fatalf("after approval: %s: %s", got, reason)
+	}
+}
