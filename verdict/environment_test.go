@@ -73,10 +73,16 @@ func TestEnvironmentBothSides(t *testing.T) {
 			}
 		})
 	}
-	// An update is listed where it ends up, the old side speaking only
-	// when the new one does not.
+	// An update that retags a protected database out of prod destroys
+	// nothing, but leaves the next change free to: it blocks. One that
+	// stays in staging is listed where it ends up.
 	up := withBefore(res("aws_db_instance.main", "aws_db_instance", change.Update, map[string]string{"env": "staging"}), map[string]string{"env": "prod"}, false)
 	v := Evaluate(change.Set{Managed: 5, Resources: []change.Resource{up}}, DefaultPolicy(), Options{})
+	if v.Decision != Block || len(v.Findings) != 1 || v.Findings[0].Rule != RuleProtectionRemoved {
+		t.Errorf("retag: %s %+v", v.Decision, v.Findings)
+	}
+	up = withBefore(res("aws_db_instance.main", "aws_db_instance", change.Update, map[string]string{"env": "staging"}), map[string]string{"env": "qa"}, false)
+	v = Evaluate(change.Set{Managed: 5, Resources: []change.Resource{up}}, DefaultPolicy(), Options{})
 	if v.Decision != Pass || len(v.Passed) != 1 || v.Passed[0].Environment != "staging" {
 		t.Errorf("update: %s %+v", v.Decision, v.Passed)
 	}

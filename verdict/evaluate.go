@@ -141,6 +141,10 @@ func (e *evaluator) resource(v *Verdict, r *change.Resource) {
 		v.Findings = append(v.Findings, e.destructive(r, pl, r.Deferred))
 		return
 	}
+	if f, ok := e.unguarding(r, pl); ok {
+		v.Findings = append(v.Findings, f)
+		return
+	}
 	if note, ok := passNote(r); ok {
 		v.Passed = append(v.Passed, Listed{Address: r.Address, Action: r.Action, Note: note, Environment: env})
 	}
