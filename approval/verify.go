@@ -10,6 +10,7 @@ import (
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -122,13 +123,15 @@ func selfApproval(by string, line *AllowedSigner, authors []string) string {
 	return ""
 }
 
-// email is the address in "Name <email>", or s itself, in lower case.
+// email is the address in "Name <email>", or s itself, normalized as
+// origin lists authors, so an invisible character or a fullwidth letter in
+// by cannot make an author look like someone else.
 func email(s string) string {
 	s = strings.TrimSpace(s)
 	if i, j := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>'); i >= 0 && j > i {
 		s = s[i+1 : j]
 	}
-	return strings.ToLower(strings.TrimSpace(s))
+	return origin.NormalizeEmail(s)
 }
 
 // verify checks e's signature and that its key may sign for e.By, now

@@ -83,7 +83,7 @@ func TestVerify(t *testing.T) {
 	needSSH(t)
 	dir := t.TempDir()
 	keys := map[string]*Key{}
-	for _, name := range []string{"alice", "mallory", "bob", "carol"} {
+	for _, name := range []string{"alice", "mallory", "bob", "carol", "team"} {
 		k, err := OpenKey(newKey(t, dir, name, ""), "")
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +96,8 @@ func TestVerify(t *testing.T) {
 	signersFile := writeFile(t, filepath.Join(dir, "allowed_signers"), "# who may approve\n"+
 		line("alice@example.com,alice@corp.example", "", "alice")+
 		line("bob@example.com", `valid-before="20261130Z"`, "bob")+
-		line("carol@example.com", `namespaces="git,file"`, "carol"))
+		line("carol@example.com", `namespaces="git,file"`, "carol")+
+		line("*@team.example", "", "team"))
 	signers, err := LoadAllowedSigners(signersFile)
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +154,9 @@ func TestVerify(t *testing.T) {
 			authors: []string{"Dana <dana@example.com>", "Alice <Alice@Example.com>"}, void: "approver alice@example.com is an author of the change"},
 		{name: "self-approval under another identity", key: "alice", policy: &verdict.ApprovalPolicy{AllowedSigners: "allowed_signers", ForbidSelf: true},
 			authors: []string{"alice@corp.example"}, void: "also listed for alice@corp.example, an author of the change"},
+		{name: "self-approval behind an invisible character", key: "team", before: func(e *Entry) { e.By = "dana\u200b@team.example" },
+			policy:  &verdict.ApprovalPolicy{AllowedSigners: "allowed_signers", ForbidSelf: true},
+			authors: []string{"dana@team.example"}, void: "is an author of the change"},
 		{name: "approved by a non-author", key: "alice", policy: &verdict.ApprovalPolicy{AllowedSigners: "allowed_signers", ForbidSelf: true},
 			authors: []string{"dana@example.com"}},
 		{name: "authors unknown", key: "alice", policy: &verdict.ApprovalPolicy{AllowedSigners: "allowed_signers", ForbidSelf: true},

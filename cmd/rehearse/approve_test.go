@@ -425,3 +425,87 @@ func TestApprovalsDiscovered(t *testing.T) {
 		t.Fatalf("exit %d, want 1 and no approvals note:\n%s", code, out)
 	}
 }
+
+// TestSignersFromBasePolicy names allowed_signers in the trusted base
+// policy and puts another allowed_signers, listing the writer's own key,
+// next to the repository's policy and in the working directory: only the
+// base's list counts.
+func TestSignersFromBasePolicy(t *testing.T) {
+	needSSHKeygen(t)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	trusted, repo := t.TempDir(), t.TempDir()
+	alice := filepath.Join(trusted, "alice")
+	alicePub := sshKeygen(t, alice, "")
+	mallory := filepath.Join(repo, "mallory")
+	malloryPub := sshKeygen(t, mallory, "")
+	files := map[string]string{
+		filepath.Join(trusted, "allowed_signers"): "alice@example.com " + alicePub + "\n",
+		filepath.Join(trusted, "base.yaml"):       "apiVersion: rehearse/v1\nkind: Policy\napprovals:\n  allowed_signers: allowed_signers\n",
+		filepath.Join(repo, "allowed_signers"):    "alice@example.com " + malloryPub + "\n",
+		filepath.Join(repo, "rehearse.yaml"):      "apiVersion: rehearse/v1\nkind: Policy\n",
+		filepath.Join(repo, "own.yaml"):           "apiVersion: rehearse/v1\nkind: Policy\napprovals:\n  allowed_signers: allowed_signers\n",
+	}
+	for f, c := range files {
+		if err := os.WriteFile(f, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, pol, plan := filepath.Join(trusted, "base.yaml"), filepath.Join(repo, "rehearse.yaml"), mustAbs(t, blockingPlan)
+	ids, _ := blockIDs(t, blockingPlan)
+	t.Chdir(repo) // a relative path must not resolve here either
+	approve := func(t *testing.T, key string, policies ...string) (string, int, string) {
+		file := filepath.Join(t.TempDir(), "approvals.yaml")
+		args := append([]string{"approve", plan, "--approvals", file, "--by", "alice@example.com",
+			"--reason", "r", "--rollback", "rb", "--sign-key", key}, policies...)
+		for _, id := range ids {
+			args = append(args, "--finding", id)
+		}
+		code, _, errs := runCLI(t, "", args...)
+		return file, code, errs
+	}
+	judge := func(t *testing.T, file string, policies ...string) (int, verdict.Verdict, string) {
+		code, out, errs := runCLI(t, "", append([]string{"plan", "--approvals", file, "--format", "json", plan}, policies...)...)
+		if code == 2 {
+			return code, verdict.Verdict{}, errs
+		}
+		return code, decodeFull(t, out), errs
+	}
+	for _, policies := range [][]string{{"--base-policy", base, "--policy", pol}, {"--base-policy", base}} {
+		t.Run(strings.Join(policies, " "), func(t *testing.T) {
+			// Mallory's key is listed only in the repository: approve
+			// refuses it, and one made under the repository's own list is void.
+			if _, code, errs := approve(t, mallory, policies...); code != 2 || !strings.Contains(errs, "is not in "+filepath.Join(trusted, "allowed_signers")) {
+				t.Fatalf("approve with the repository's key: exit %d, want 2: %s", code, errs)
+			}
+			forged, code, errs := approve(t, mallory, "--policy", "own.yaml")
+			if code != 0 {
+				t.Fatalf("approve under the repository's own signers: exit %d: %s", code, errs)
+			}
+			code, v, errs := judge(t, forged, policies...)
+			if code != 1 || len(v.Findings) == 0 {
+				t.Fatalf("forged approval: exit %d, want 1: %s", code, errs)
+			}
+			for _, f := range v.Findings {
+				if f.Approval != nil {
+					t.Errorf("%s approved by the repository's key", f.ID)
+				}
+			}
+			good, code, errs := approve(t, alice, policies...)
+			if code != 0 {
+				t.Fatalf("approve: exit %d: %s", code, errs)
+			}
+			if code, _, errs := judge(t, good, policies...); code != 0 {
+				t.Fatalf("alice's approval: exit %d, want 0: %s", code, errs)
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
