@@ -10,7 +10,7 @@ import (
 // step it belongs to when guard splits the command into plan -out and
 // apply of that plan.
 type applyFlag struct {
-	valued bool // takes a value: -name=value, or -name value for the four Classify reads
+	valued bool // takes a value, written -name=value
 	step   step
 }
 
@@ -23,124 +23,128 @@ const (
 	bothSteps                 // both: -lock, -input, -no-color…
 )
 
-// applyFlags are the flags of terraform and tofu apply and destroy (1.x).
-// A flag not here is refused: what guard cannot read it cannot judge.
+// applyFlags are the flags of terraform and tofu apply and destroy (1.x)
+// that Classify leaves in TerraformCall.Args. A flag not here is refused:
+// what guard cannot read it cannot judge.
 var applyFlags = map[string]applyFlag{
-	"var": {true, planStep}, "var-file": {true, planStep}, "target": {true, planStep}, "replace": {true, planStep},
-	"destroy": {false, planStep}, "refresh": {false, planStep}, "refresh-only": {false, planStep},
-	"auto-approve": {false, applyStep}, "state-out": {true, applyStep}, "backup": {true, applyStep},
+	"refresh":   {false, planStep},
+	"state-out": {true, applyStep}, "backup": {true, applyStep},
 	"lock": {false, bothSteps}, "lock-timeout": {true, bothSteps}, "input": {false, bothSteps},
 	"no-color": {false, bothSteps}, "compact-warnings": {false, bothSteps}, "parallelism": {true, bothSteps},
 	"json": {false, bothSteps}, "state": {true, bothSteps},
 }
 
-// separateValue are the flags whose value may be the next word: the ones
-// Classify reads that way. Any other valued flag must be written
-// -name=value, or Classify would have taken its value for the plan file.
-var separateValue = map[string]bool{"var": true, "var-file": true, "target": true, "replace": true}
-
-// tfToken is one flag, with its value, or the plan file, as written.
-type tfToken struct {
-	name  string // without dashes; "" for the plan file argument
-	value string
-	words []string
-	flag  applyFlag
+// tfFlag is one flag Classify left in TerraformCall.Args, as written.
+type tfFlag struct {
+	name string // without dashes
+	word string
+	flag applyFlag
 }
 
 // tfCommand is a TerraformCall taken apart into the steps guard runs.
 type tfCommand struct {
 	call   *TerraformCall
 	global []string // the words between the program and the subcommand (-chdir=…)
-	tokens []tfToken
+	rest   []tfFlag // the flags Classify did not read, in order
 	// Refresh is false for -refresh=false; State is the legacy -state.
 	Refresh bool
 	State   string
 }
 
-// readCommand walks tc's words after the subcommand in the order
-// Classify read them, and refuses what guard cannot plan exactly as the
-// command would run: unknown flags, a -var-file after a -var (the order
-// decides which value wins, and the runner cannot keep it), values
-// Classify did not see.
+// readCommand takes Classify's reading of the command (one parser: the
+// TerraformCall) and refuses what guard cannot plan exactly as the
+// command would run: a flag it does not know, a valued one written with
+// its value apart (Classify reads only -var, -var-file, -target and
+// -replace that way, and would take the value for the plan file), a
+// -var-file after a -var (the order decides which value wins, and the
+// runner cannot keep it), a boolean written other than -name, -name=true
+// or -name=false.
 func readCommand(tc *TerraformCall) (*tfCommand, error) {
 	sub, _, _ := tfSubcommand(&Invocation{Argv: tc.Argv})
 	if sub >= len(tc.Argv) {
 		return nil, fmt.Errorf("%s: no subcommand", tc.Binary)
 	}
+	tool := toolName(tc.Binary) + " " + tc.Subcommand
 	c := &tfCommand{call: tc, global: tc.Argv[1:sub], Refresh: true}
 	seenVar := false
-	args := tc.Argv[sub+1:]
-	for i := 0; i < len(args); i++ {
-		s := args[i]
-		if s == "--" {
+	for _, w := range tc.Argv[sub+1:] {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
+		if !strings.HasPrefix(w, "-") || w == "--" {
 			continue
 		}
-		if !strings.HasPrefix(s, "-") || s == "-" {
-			c.tokens = append(c.tokens, tfToken{value: s, words: []string{s}})
-			continue
+		switch {
+		case name == "var":
+			seenVar = true
+		case name == "var-file" && seenVar:
+			return nil, fmt.Errorf("%s: a -var-file after a -var: which value wins depends on their order, which rehearse does not keep; put the -var-file flags first", tool)
+		case (name == "destroy" || name == "refresh-only" || name == "auto-approve") && hasValue && value != "true" && value != "false":
+			return nil, fmt.Errorf("%s: write %s or -%s=false, not %s", tool, "-"+name, name, w)
 		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(s, "-"), "=")
+	}
+	for _, w := range tc.Args {
+		if !strings.HasPrefix(w, "-") {
+			return nil, fmt.Errorf("%s: unexpected argument %s", tool, w)
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
 		f, ok := applyFlags[name]
-		if !ok {
-			return nil, fmt.Errorf("%s %s: flag %s is not one rehearse knows how to plan", toolName(tc.Binary), tc.Subcommand, s)
-		}
-		t := tfToken{name: name, value: value, words: []string{s}, flag: f}
-		if f.valued && !hasValue {
-			if !separateValue[name] || i+1 == len(args) {
-				return nil, fmt.Errorf("%s %s: write %s=VALUE", toolName(tc.Binary), tc.Subcommand, s)
-			}
-			i++
-			t.value = args[i]
-			t.words = append(t.words, args[i])
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%s: flag %s is not one rehearse knows how to plan", tool, w)
+		case f.valued && !hasValue:
+			return nil, fmt.Errorf("%s: write %s=VALUE", tool, w)
+		case !f.valued && hasValue && value != "true" && value != "false":
+			return nil, fmt.Errorf("%s: write %s or -%s=false, not %s", tool, "-"+name, name, w)
 		}
 		switch name {
-		case "var":
-			seenVar = true
-		case "var-file":
-			if seenVar {
-				return nil, fmt.Errorf("%s %s: a -var-file after a -var: which value wins depends on their order, which rehearse does not keep; put the -var-file flags first", toolName(tc.Binary), tc.Subcommand)
-			}
 		case "refresh":
-			c.Refresh = !hasValue || boolTrue(value)
+			c.Refresh = value != "false"
 		case "state":
-			c.State = t.value
+			c.State = value
 		}
-		c.tokens = append(c.tokens, t)
+		c.rest = append(c.rest, tfFlag{name: name, word: w, flag: f})
 	}
 	return c, nil
 }
 
-func boolTrue(s string) bool {
-	switch strings.ToLower(s) {
-	case "1", "t", "true":
-		return true
-	}
-	return false
-}
-
-// planArgs is the plan step of the command: plan -out=out with every flag
-// that shapes the plan or applies to both steps.
+// planArgs is the plan step: plan -out=out with every flag that shapes
+// the plan or applies to both steps.
 func (c *tfCommand) planArgs(out string) []string {
+	tc := c.call
 	args := append(append([]string{}, c.global...), "plan", "-out="+out)
-	if c.call.Subcommand == "destroy" {
+	if tc.Destroy {
 		args = append(args, "-destroy")
 	}
-	for _, t := range c.tokens {
-		if t.name != "" && t.flag.step != applyStep {
-			args = append(args, t.words...)
+	if tc.RefreshOnly {
+		args = append(args, "-refresh-only")
+	}
+	for _, f := range tc.VarFiles {
+		args = append(args, "-var-file="+f)
+	}
+	for _, v := range tc.Vars {
+		args = append(args, "-var="+v)
+	}
+	for _, t := range tc.Targets {
+		args = append(args, "-target="+t)
+	}
+	for _, r := range tc.Replace {
+		args = append(args, "-replace="+r)
+	}
+	for _, f := range c.rest {
+		if f.flag.step != applyStep {
+			args = append(args, f.word)
 		}
 	}
 	return args
 }
 
 // applyArgs is the apply step: apply of the judged plan file with the
-// flags that say how to apply. -auto-approve is dropped: a saved plan is
+// flags that say how to apply. There is no -auto-approve: a saved plan is
 // applied without asking, which is why it must be the plan judged.
 func (c *tfCommand) applyArgs(judged string) []string {
 	args := append(append([]string{}, c.global...), "apply")
-	for _, t := range c.tokens {
-		if t.name != "" && t.flag.step != planStep && t.name != "auto-approve" {
-			args = append(args, t.words...)
+	for _, f := range c.rest {
+		if f.flag.step != planStep {
+			args = append(args, f.word)
 		}
 	}
 	return append(args, judged)

@@ -241,6 +241,8 @@ func TestTerraformCannotJudgeDenies(t *testing.T) {
 		{"unknown flag", "terraform apply -frobnicate", dir, "-frobnicate", nil},
 		{"var-file after var", "terraform apply -var a=1 -var-file=x.tfvars", dir, "-var-file after a -var", nil},
 		{"valued flag split", "terraform apply -parallelism 5", dir, "write -parallelism=VALUE", nil},
+		{"boolean Classify would misread", "terraform apply -destroy=1", dir, "write -destroy", nil},
+		{"second argument", "terraform apply tfplan other", dir, "unexpected argument other", nil},
 		{"terragrunt", "terragrunt apply", dir, "terragrunt generates", nil},
 		{"broken policy", "terraform apply", dir, "rehearse.yaml", func(*Judge) { write(t, filepath.Join(dir, "rehearse.yaml"), "kind: [") }},
 	}
@@ -299,13 +301,14 @@ func TestReadCommandSplitsPlanAndApply(t *testing.T) {
 	}{
 		{"terraform apply -auto-approve", "plan -out=J", "apply J"},
 		{"terraform -chdir=infra apply -var a=1 -var=b=2 -target x -lock=false -parallelism=3 -no-color",
-			"-chdir=infra plan -out=J -var a=1 -var=b=2 -target x -lock=false -parallelism=3 -no-color",
+			"-chdir=infra plan -out=J -var=a=1 -var=b=2 -target=x -lock=false -parallelism=3 -no-color",
 			"-chdir=infra apply -lock=false -parallelism=3 -no-color J"},
 		{"terraform destroy -auto-approve -target=a.b", "plan -out=J -destroy -target=a.b", "apply J"},
 		{"tofu apply -var-file=prod.tfvars -replace=a.b -refresh=false -backup=old.tfstate -state=s.tfstate",
 			"plan -out=J -var-file=prod.tfvars -replace=a.b -refresh=false -state=s.tfstate",
 			"apply -backup=old.tfstate -state=s.tfstate J"},
 		{"terraform apply tfplan", "plan -out=J", "apply J"},
+		{"terraform apply -refresh-only -input=false", "plan -out=J -refresh-only -input=false", "apply -input=false J"},
 	}
 	for _, tt := range tests {
 		tc := call(t, tt.line, "/work")
