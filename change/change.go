@@ -156,6 +156,10 @@ type Resource struct {
 	// LabelsUnknown is set when the new tags or labels are known only
 	// after apply.
 	LabelsUnknown bool `json:"labels_unknown,omitempty"`
+	// LabelsSensitive is set when tags or labels on either side are
+	// marked sensitive: their values are kept out of the model, so where
+	// the object lives cannot be read from them.
+	LabelsSensitive bool `json:"labels_sensitive,omitempty"`
 	// Kind is the object kind of a generic manifest resource
 	// (kubernetes_manifest, kubectl_manifest): Namespace, StatefulSet…
 	Kind string `json:"kind,omitempty"`

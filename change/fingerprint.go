@@ -208,6 +208,9 @@ func (e *fpEncoder) resource(r *Resource) {
 	if r.LabelsUnknown {
 		e.raw(`,"labels_unknown":true`)
 	}
+	if r.LabelsSensitive {
+		e.raw(`,"labels_sensitive":true`)
+	}
 	if r.Kind != "" {
 		e.raw(`,"kind":`)
 		e.str(r.Kind)

@@ -195,6 +195,12 @@ func (p *Policy) tagClaims(r *change.Resource, destructive bool) []claim {
 	if destructive || r.LabelsUnknown || len(out) == 0 {
 		out = append(out, p.sideClaims(r.BeforeLabels, "before "+noun, true)...)
 	}
+	if destructive && r.LabelsSensitive {
+		// Tags marked sensitive (tags = sensitive({env = "prod"})) hide
+		// where the object lives: that cannot lower protection, so it
+		// counts as protected, without showing the values.
+		out = append(out, claim{env: "(sensitive)", source: "sensitive " + noun + "s (their values are hidden, so they are taken to protect)", rank: rankTag, protected: true, keyIndex: len(p.Environments.Keys)})
+	}
 	return out
 }
 

@@ -49,3 +49,16 @@ func TestUnguarding(t *testing.T) {
 		t.Errorf("AI-originated safeguard removal: %s", v.Decision)
 	}
 }
+
+// Tags wrapped in sensitive() hide where a resource lives; a destroy of
+// a catalogued one then blocks, showing no tag value.
+func TestSensitiveLabelsProtect(t *testing.T) {
+	for _, act := range []change.Action{change.Delete, change.Replace} {
+		r := res("aws_db_instance.main", "aws_db_instance", act, nil)
+		r.LabelsSensitive = true
+		v, f := judgeOne(t, r, DefaultPolicy(), Options{})
+		if v.Decision != Block || f.Rule != RuleProtectedDestroy || f.Environment != "(sensitive)" {
+			t.Errorf("%s: %s %+v", act, v.Decision, f)
+		}
+	}
+}

@@ -266,3 +266,22 @@ func TestReadManifestKind(t *testing.T) {
 		}
 	}
 }
+
+// Tags marked sensitive hide the environment: the reader says so, and
+// keeps their values out.
+func TestReadSensitiveLabels(t *testing.T) {
+	for _, c := range []string{
+		`{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["delete"],"before":{"tags":{"env":"prod"}},"before_sensitive":{"tags":true}}}`,
+		`{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["delete","create"],"before":{"tags":{"env":"prod"}},"after":{"tags":{"env":"prod"}},"before_sensitive":{"tags":{"env":true}},"after_sensitive":{"tags":{"env":true}},"replace_paths":[["engine"]]}}`,
+		`{"address":"google_sql_database_instance.db","type":"google_sql_database_instance","change":{"actions":["delete"],"before":{"labels":{"environment":"prod"}},"before_sensitive":true}}`,
+	} {
+		set, err := readDoc(t, plan(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := set.Resources[0]
+		if !r.LabelsSensitive || r.Labels["env"] != "" || r.Labels["environment"] != "" {
+			t.Errorf("sensitive labels: %+v", r)
+		}
+	}
+}

@@ -379,6 +379,7 @@ func (cv *converter) convert(intern *interner) (change.Resource, error) {
 		sens := markSource(before, cv.beforeSensitive)
 		if destructive {
 			r.Before = scalars(before, sens, &cv.byName)
+			r.LabelsSensitive = labelsMarked(decodeMarks(cv.beforeSensitive))
 		}
 		r.Labels = labels(before, sens, intern)
 	}
@@ -454,8 +455,13 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 		r.BeforeLabels = labels(before, c.BeforeSensitive, intern)
 	}
 	r.LabelsUnknown = labelsUnknown(c.AfterUnknown)
+	r.LabelsSensitive = labelsMarked(c.BeforeSensitive) || labelsMarked(c.AfterSensitive)
 	return r, nil
 }
+
+// labelsMarked reports whether a sensitivity mark covers any of the label
+// attributes, or the whole object.
+func labelsMarked(sensitive any) bool { return labelsUnknown(sensitive) }
 
 // labelsUnknown reports whether an unknown mark covers any of the label
 // attributes, or the whole object.
