@@ -348,7 +348,7 @@ func TestJUnitContent(t *testing.T) {
 			[]string{`<testcase name="no destructive changes" classname="rehearse">`, `<property name="decision" value="pass">`}, []string{"<failure"}},
 		// The origin is ai: the two warnings escalate to blocks, one is approved.
 		{"approved", approved(t), 6, 5,
-			[]string{`<property name="approved_by" value="alice &#34;&lt;ops&gt;&#34;">`, `<property name="rollback" value="restore snapshot rds-2026-11-27">`, `<property name="void_approval" value="by bob for another change`, "origin.decided_by"}, nil},
+			[]string{`<property name="approved_by" value="alice &#34;&lt;ops&gt;&#34;">`, `<property name="rollback" value="restore snapshot rds-2026-11-27">`, `<property name="void_approval" value="by bob: it was given for another change`, "origin.decided_by"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -138,7 +138,7 @@ func junitFinding(v *verdict.Verdict, f *verdict.Finding) junitCase {
 		c.SystemOut = details
 	}
 	for _, a := range f.VoidApprovals {
-		prop("void_approval", fmt.Sprintf("by %s for another change (%s)", a.By, a.Fingerprint))
+		prop("void_approval", fmt.Sprintf("by %s: %s", a.By, voidReason(&a, v.Fingerprint)))
 	}
 	return c
 }
@@ -170,7 +170,7 @@ func junitDetails(v *verdict.Verdict, f *verdict.Finding) string {
 		lines = append(lines, "rollback plan: none recorded")
 	}
 	for _, a := range f.VoidApprovals {
-		lines = append(lines, fmt.Sprintf("void approval by %s: it was given for another change (%s)", a.By, a.Fingerprint))
+		lines = append(lines, fmt.Sprintf("void approval by %s: %s", a.By, voidReason(&a, v.Fingerprint)))
 	}
 	lines = append(lines, "origin: "+originLine(v), "rule "+f.Rule+" · id "+f.ID)
 	return xmlLines(lines...)

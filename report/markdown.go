@@ -123,11 +123,7 @@ func riskAssessment(p func(string, ...any), v *verdict.Verdict, max int) {
 			p("- Rollback plan: none recorded")
 		}
 		for _, a := range f.VoidApprovals {
-			if a.Void == "" || a.Fingerprint != v.Fingerprint {
-				p("- Void approval by %s: it was given for another change (%s)", mdEscape(a.By), mdCode(a.Fingerprint))
-			} else {
-				p("- Void approval by %s: %s", mdEscape(a.By), mdEscape(a.Void))
-			}
+			p("- Void approval by %s: %s", mdEscape(a.By), mdEscape(voidReason(&a, v.Fingerprint)))
 		}
 		p("- Finding id: %s", mdCode(f.ID))
 		p("")

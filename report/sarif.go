@@ -319,7 +319,7 @@ func sarifMessage(v *verdict.Verdict, f *verdict.Finding) string {
 		b.WriteString("\nRollback plan: none recorded")
 	}
 	for _, a := range f.VoidApprovals {
-		b.WriteString(fmt.Sprintf("\nVoid approval by %s: it was given for another change (%s)", termSafe(a.By), termSafe(a.Fingerprint)))
+		b.WriteString(fmt.Sprintf("\nVoid approval by %s: %s", termSafe(a.By), termSafe(voidReason(&a, v.Fingerprint))))
 	}
 	b.WriteString(fmt.Sprintf("\nOrigin: %s · finding %s · change %s", termSafe(originLine(v)), f.ID, v.Fingerprint))
 	return b.String()

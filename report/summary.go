@@ -152,3 +152,12 @@ func actionSymbol(a change.Action) string {
 	}
 	return " "
 }
+
+// voidReason says why an approval does not count: the reason the approvals
+// check gave, or that it names another change.
+func voidReason(a *verdict.Approval, fingerprint string) string {
+	if a.Void != "" && a.Fingerprint == fingerprint {
+		return a.Void
+	}
+	return "it was given for another change (" + a.Fingerprint + ")"
+}

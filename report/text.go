@@ -21,6 +21,8 @@ const (
 type textWriter struct {
 	w     *bufio.Writer
 	color bool
+	// fingerprint is the verdict's, for why an approval is void.
+	fingerprint string
 }
 
 func (t *textWriter) paint(code, s string) string {
@@ -45,7 +47,7 @@ func decisionColor(d verdict.Decision) string {
 }
 
 func renderText(w io.Writer, v *verdict.Verdict, o Options) error {
-	t := &textWriter{w: bufio.NewWriterSize(w, 64<<10), color: o.Color}
+	t := &textWriter{w: bufio.NewWriterSize(w, 64<<10), color: o.Color, fingerprint: v.Fingerprint}
 	head := fmt.Sprintf("%-6s %s", strings.ToUpper(string(v.Decision)), termSafe(Headline(v)))
 	t.line("%s", t.paint(ansiBold+decisionColor(v.Decision), head))
 	meta := fmt.Sprintf("origin: %s · source: %s", termSafe(originLine(v)), termSafe(sourceLine(v)))
@@ -132,11 +134,7 @@ func (t *textWriter) finding(f *verdict.Finding) {
 		t.line("    approved by %s at %s: %s; rollback: %s", termSafe(a.By), termSafe(a.At), termSafe(a.Reason), termSafe(a.Rollback))
 	}
 	for _, a := range f.VoidApprovals {
-		why := "it was for another change (" + a.Fingerprint + ")"
-		if a.Void != "" {
-			why = a.Void
-		}
-		t.line("    void approval by %s: %s", termSafe(a.By), termSafe(why))
+		t.line("    void approval by %s: %s", termSafe(a.By), termSafe(voidReason(&a, t.fingerprint)))
 	}
 	t.line("    %s", t.paint(ansiDim, "rule "+f.Rule+" · id "+f.ID))
 }
