@@ -39,7 +39,7 @@ func ConfigAddress(addr string) string {
 // ModulePath returns the module part of a resource address ("" for the root
 // module): module.a["x"].module.b.aws_db.main → module.a["x"].module.b.
 func ModulePath(addr string) string {
-	parts := splitAddress(addr)
+	parts := SplitAddress(addr)
 	end := 0
 	for i := 0; i+1 < len(parts); i += 2 {
 		if parts[i] != "module" {
@@ -50,8 +50,9 @@ func ModulePath(addr string) string {
 	return strings.Join(parts[:end], ".")
 }
 
-// splitAddress splits on dots that are outside brackets and quotes.
-func splitAddress(addr string) []string {
+// SplitAddress splits an address on the dots that are outside brackets
+// and quotes: module.a["x.y"].aws_db.main → module, a["x.y"], aws_db, main.
+func SplitAddress(addr string) []string {
 	var parts []string
 	start, depth, inQuote, escaped := 0, 0, false, false
 	for i := 0; i < len(addr); i++ {

@@ -5,11 +5,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // PolicyAPIVersion is the only policy format this version reads.
@@ -101,23 +98,11 @@ func LoadPolicy(file string) (Policy, error) {
 
 // ParsePolicy parses policy YAML named name onto the defaults.
 func ParsePolicy(name string, b []byte) (Policy, error) {
-	var p Policy
+	var base Policy
 	if name != "built-in policy" {
-		p = DefaultPolicy()
+		base = DefaultPolicy()
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
-		if errors.Is(err, io.EOF) {
-			return Policy{}, fmt.Errorf("%s: empty policy file", name)
-		}
-		msg := strings.TrimPrefix(oneLine(err.Error()), "yaml: unmarshal errors: ")
-		return Policy{}, fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
-	}
-	if err := p.validate(); err != nil {
-		return Policy{}, fmt.Errorf("%s: %w", name, err)
-	}
-	return p, nil
+	return ParsePolicyOver(base, name, b)
 }
 
 func (p *Policy) validate() error {

@@ -1,6 +1,8 @@
 package verdict
 
 import (
+	"github.com/rehearse-dev/rehearse/change"
+
 	"strconv"
 	"strings"
 	"unicode"
@@ -161,7 +163,7 @@ type addressPart struct {
 // module calls and resource (or data source, or action) name, each with its
 // string instance key.
 func addressParts(addr string) []addressPart {
-	segs := splitOutside(addr, '.')
+	segs := change.SplitAddress(addr)
 	var out []addressPart
 	for i := 0; i < len(segs); i++ {
 		if segs[i] == "module" && i+1 < len(segs) {
@@ -193,34 +195,4 @@ func splitKey(seg string) (name, key string) {
 		return name, s
 	}
 	return name, ""
-}
-
-// splitOutside splits s at sep where sep is outside brackets and quotes.
-func splitOutside(s string, sep byte) []string {
-	var parts []string
-	start, depth, inQuote, escaped := 0, 0, false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inQuote:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inQuote = false
-			}
-		case c == '"':
-			inQuote = true
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case c == sep && depth == 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
 }

@@ -122,21 +122,9 @@ func (d *reader) deferredChanges() error {
 // eachElement calls fn with the raw bytes of each element of the list
 // under key, checked for duplicate keys and depth first.
 func (d *reader) eachElement(key string, fn func(raw []byte, off int64, i int) error) error {
-	off := d.s.offset()
-	raw, err := d.s.capture()
-	if err != nil {
+	raw, off, err := d.topValue(key, '[')
+	if raw == nil || err != nil {
 		return err
-	}
-	switch raw[0] {
-	case 'n':
-		return nil
-	case '[':
-	default:
-		d.wrongType(key, raw[0])
-		return nil
-	}
-	if _, err := d.digests.digest(raw, 1); err != nil {
-		return d.valueErr(key, off, err)
 	}
 	p := &vparser{b: raw, i: 1}
 	for i, first := 0, true; p.next(']', first); i, first = i+1, false {

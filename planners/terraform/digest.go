@@ -33,6 +33,8 @@ const maxDepth = 512
 // attribute values in key order, so in practice only the few keys of each
 // resource change and its change object are moved.
 type digester struct {
+	// sum is the last digest, for callers that keep it.
+	sum     string
 	out     []byte
 	members []dmember // a stack: each open object's members
 	sorted  []byte

@@ -19,21 +19,9 @@ var changeKeys = []string{"actions", "before", "after", "after_unknown", "before
 // the fingerprint binds its values, and kept only where it is neither
 // marked sensitive nor named like a secret: then neither side is kept.
 func (d *reader) outputs() error {
-	off := d.s.offset()
-	raw, err := d.s.capture()
-	if err != nil {
+	raw, off, err := d.topValue("output_changes", '{')
+	if raw == nil || err != nil {
 		return err
-	}
-	switch raw[0] {
-	case 'n':
-		return nil
-	case '{':
-	default:
-		d.wrongType("output_changes", raw[0])
-		return nil
-	}
-	if _, err := d.digests.digest(raw, 1); err != nil {
-		return d.valueErr("output_changes", off, err)
 	}
 	p := &vparser{b: raw, i: 1}
 	for first := true; p.next('}', first); first = false {
@@ -84,24 +72,36 @@ func (d *reader) outputs() error {
 // variables digests the plan's input variables: their values decide what
 // apply does, and some are secret, so only the digest is kept.
 func (d *reader) variables() error {
-	off := d.s.offset()
-	raw, err := d.s.capture()
-	if err != nil {
+	raw, _, err := d.topValue("variables", '{')
+	if raw == nil || err != nil {
 		return err
 	}
-	if raw[0] == 'n' {
-		return nil
-	}
-	if raw[0] != '{' {
-		d.wrongType("variables", raw[0])
-		return nil
-	}
-	sum, err := d.digests.digest(raw, 1)
-	if err != nil {
-		return d.valueErr("variables", off, err)
-	}
-	d.set.Variables = sum
+	d.set.Variables = d.digests.sum
 	return nil
+}
+
+// topValue captures the value of a top-level key that must be an object
+// ('{') or a list ('['), checked for duplicate keys and depth, its digest
+// left in d.digests.sum. A null, or a value of the wrong type (recorded),
+// gives nil.
+func (d *reader) topValue(key string, open byte) (raw []byte, off int64, err error) {
+	off = d.s.offset()
+	raw, err = d.s.capture()
+	if err != nil {
+		return nil, off, err
+	}
+	switch raw[0] {
+	case 'n':
+		return nil, off, nil
+	case open:
+	default:
+		d.wrongType(key, raw[0])
+		return nil, off, nil
+	}
+	if d.digests.sum, err = d.digests.digest(raw, 1); err != nil {
+		return nil, off, d.valueErr(key, off, err)
+	}
+	return raw, off, nil
 }
 
 // valueErr turns a digest error inside the value at off into a ReadError.
