@@ -85,7 +85,7 @@ func (r *Runner) Run(ctx context.Context, argv []string, dir string) int {
 			return r.refuse(d.Reason + " (not confirmed)")
 		}
 	}
-	return r.start(ctx, argv[0], argv[1:], dir, r.Stdout)
+	return r.start(argv[0], argv[1:], dir, r.Stdout)
 }
 
 // terraform runs apply as plan -out, judge, apply of the judged file.
@@ -112,15 +112,15 @@ func (r *Runner) terraform(ctx context.Context, tc *TerraformCall, cwd string) i
 		if err := copyPlan(under(tc.Dir, tc.PlanFile), judged); err != nil {
 			return r.cannot(err)
 		}
-	} else if code := r.start(ctx, bin, c.planArgs(judged), cwd, r.Stdout); code != 0 {
+	} else if code := r.start(bin, c.planArgs(judged), cwd, r.Stdout); code != 0 {
 		return r.cannot(fmt.Errorf("%s plan exited %d: nothing was applied", toolName(bin), code))
 	}
 	var js bytes.Buffer
-	if code := r.start(ctx, bin, c.showArgs(judged), cwd, &js); code != 0 {
+	if code := r.start(bin, c.showArgs(judged), cwd, &js); code != 0 {
 		return r.cannot(fmt.Errorf("%s show -json exited %d: nothing was applied", toolName(bin), code))
 	}
 	var ws bytes.Buffer
-	if code := r.start(ctx, bin, c.workspaceArgs(), cwd, &ws); code != 0 {
+	if code := r.start(bin, c.workspaceArgs(), cwd, &ws); code != 0 {
 		return r.cannot(fmt.Errorf("%s workspace show exited %d: nothing was applied", toolName(bin), code))
 	}
 	set, err := terraform.Read(tc.Dir+" ("+toolName(bin)+" show -json)", &js)
@@ -147,18 +147,21 @@ func (r *Runner) terraform(ctx context.Context, tc *TerraformCall, cwd string) i
 	if r.beforeApply != nil {
 		r.beforeApply()
 	}
-	return r.start(ctx, bin, c.applyArgs(judged), cwd, r.Stdout)
+	if ctx.Err() != nil {
+		return r.cannot(fmt.Errorf("interrupted before apply: %w; nothing was applied", ctx.Err()))
+	}
+	return r.start(bin, c.applyArgs(judged), cwd, r.Stdout)
 }
 
 // start runs a program with the user's standard input and error, its
-// output to out, and returns its exit code. On cancellation it is
-// interrupted, as Ctrl-C would, and left to stop on its own: killing
-// terraform mid-apply would leave the state locked or half written.
-func (r *Runner) start(ctx context.Context, prog string, args []string, dir string, out io.Writer) int {
-	cmd := exec.CommandContext(ctx, prog, args...)
+// output to out, and returns its exit code. guard does not signal it on
+// cancellation: Ctrl-C reaches it from the terminal as it would without
+// guard, and a second signal from guard would make terraform abandon an
+// apply half done ("Two interrupts received"), the state locked.
+func (r *Runner) start(prog string, args []string, dir string, out io.Writer) int {
+	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.Stdin, out, r.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
