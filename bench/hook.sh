@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# bench/hook.sh: what does `rehearse hook` cost an agent?
+#
+#   1. the fast path: `rehearse hook claude` answering `ls -la`, the whole
+#      process (target: at most 15 ms, median);
+#   2. a terraform apply: the hook planning and judging it, against a bare
+#      `terraform plan` in the same directory (target: at most 1.2x), on a
+#      fixture of terraform_data resources with local state;
+#   3. the package inits on the hook's path (GODEBUG=inittrace=1), slowest
+#      first.
+#
+#   bench/hook.sh                   # 30 runs of the fast path, 10 of the plans
+#   RUNS=50 PLAN_RUNS=20 bench/hook.sh
+#   RESOURCES="12 300" bench/hook.sh  # fixture sizes (default: 12 and 300)
+#
+# Uses hyperfine when installed (apt-get install -y hyperfine), else a loop
+# timed with date +%s%N. Prints medians in milliseconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-30}
+PLAN_RUNS=${PLAN_RUNS:-10}
+RESOURCES=${RESOURCES:-12 300}
+TF=${REHEARSE_TERRAFORM:-$PWD/bin/terraform}
+[ -x "$TF" ] || { echo "bench: no terraform at $TF: run make tools (or set REHEARSE_TERRAFORM)" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/rehearse" ./cmd/rehearse
+mkdir -p "$work/bin"
+ln -s "$TF" "$work/bin/terraform"
+export PATH="$work/bin:$PATH" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+event() { # event CMD DIR: a Claude Code PreToolUse event
+	printf '{"session_id":"b","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"%s"},"cwd":"%s"}\n' "$1" "$2"
+}
+
+# median CMD: the median wall time of CMD (a shell line) in ms.
+median() {
+	local runs=$1 cmd=$2
+	if command -v hyperfine >/dev/null; then
+		hyperfine -w 3 -r "$runs" --export-json "$work/h.json" "$cmd" >/dev/null 2>&1
+		python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+	else
+		local ts=()
+		for _ in $(seq 3); do bash -c "$cmd" >/dev/null 2>&1 || true; done
+		for _ in $(seq "$runs"); do
+			local s e
+			s=$(date +%s%N)
+			bash -c "$cmd" >/dev/null 2>&1 || true
+			e=$(date +%s%N)
+			ts+=($(( (e - s) / 1000 )))
+		done
+		printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f\n", a[int((NR+1)/2)]/1000}'
+	fi
+}
+
+echo "## rehearse hook: $(go version | cut -d' ' -f3), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(ls /proc | grep -c '^[0-9]') processes"
+echo
+
+mkdir -p "$work/empty"
+event "ls -la" "$work/empty" >"$work/ls.json"
+fast=$(median "$RUNS" "$work/rehearse hook claude < $work/ls.json")
+version=$(median "$RUNS" "$work/rehearse --version")
+echo "| what | median (ms) |"
+echo "|---|---:|"
+echo "| \`rehearse hook claude\` answering \`ls -la\` (whole process) | $fast |"
+echo "| \`rehearse --version\` (process start and package inits alone) | $version |"
+echo
+
+echo "| resources | bare \`terraform plan\` (ms) | \`rehearse plan --dir\` (ms) | hook on \`terraform apply\` (ms) | hook ÷ bare plan | hook − plan --dir (ms) |"
+echo "|---:|---:|---:|---:|---:|---:|"
+for n in $RESOURCES; do
+	dir="$work/tf-$n"
+	mkdir -p "$dir"
+	for i in $(seq "$n"); do printf 'resource "terraform_data" "r%d" {\n  input = "v%d"\n}\n' "$i" "$i"; done >"$dir/main.tf"
+	(cd "$dir" && terraform init -input=false -no-color >/dev/null 2>&1 && terraform apply -auto-approve -input=false -no-color >/dev/null 2>&1)
+	printf 'resource "terraform_data" "extra" {\n  input = "new"\n}\n' >>"$dir/main.tf"
+	event "terraform apply -auto-approve" "$dir" >"$work/apply-$n.json"
+	# The hook must allow it, or the timing is of something else.
+	out=$("$work/rehearse" hook claude <"$work/apply-$n.json")
+	[ -z "$out" ] || { echo "bench: the hook did not allow the benign apply: $out" >&2; exit 1; }
+	bare=$(median "$PLAN_RUNS" "cd $dir && terraform plan -input=false -lock=false -no-color")
+	runner=$(median "$PLAN_RUNS" "$work/rehearse plan --dir $dir")
+	hook=$(median "$PLAN_RUNS" "$work/rehearse hook claude < $work/apply-$n.json")
+	echo "| $n | $bare | $runner | $hook | $(awk -v h="$hook" -v b="$bare" 'BEGIN {printf "%.2fx", h/b}') | $(awk -v h="$hook" -v r="$runner" 'BEGIN {printf "%.0f", h-r}') |"
+done
+echo
+
+echo "Package inits on the hook's path, slowest first (GODEBUG=inittrace=1):"
+echo
+GODEBUG=inittrace=1 "$work/rehearse" hook claude <"$work/ls.json" 2>&1 >/dev/null | grep '^init ' | sort -k5 -n -r | head -5 | sed 's/^/    /'
