@@ -56,6 +56,10 @@ type Source struct {
 	ToolVersion   string `json:"tool_version,omitempty"`
 	FormatVersion string `json:"format_version,omitempty"`
 	File          string `json:"file,omitempty"`
+	// Document says what the input is when the tool names it, e.g.
+	// "change set fix-rounding on stack orders-prod" or "preview of stack
+	// prod".
+	Document string `json:"document,omitempty"`
 }
 
 // Value is an attribute value decoded from JSON: nil, bool, float64 or
@@ -170,6 +174,11 @@ type Resource struct {
 	// Deferred is why terraform deferred this change to a later plan
 	// (deferred_changes), "" for a planned change.
 	Deferred string `json:"deferred,omitempty"`
+	// Conditional is set on a replace the tool says may or may not
+	// happen: CloudFormation's Replacement: Conditional, decided only when
+	// the change set runs. It is judged as a replace, and said to be
+	// conditional.
+	Conditional bool `json:"conditional,omitempty"`
 	// Digest is a hash of the whole resource change as the plan wrote it,
 	// canonicalized: it binds the fingerprint to every value, sensitive
 	// ones included, while the model keeps only what the verdict reads.

@@ -222,6 +222,9 @@ func (e *fpEncoder) resource(r *Resource) {
 		e.raw(`,"deferred":`)
 		e.str(r.Deferred)
 	}
+	if r.Conditional {
+		e.raw(`,"conditional":true`)
+	}
 	if r.Digest != "" {
 		e.raw(`,"digest":`)
 		e.str(r.Digest)
