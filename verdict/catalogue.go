@@ -123,6 +123,7 @@ func DefaultCatalogue() Catalogue {
 		"aws_elb":                               root(kindLoadBalancer),
 		"aws_elastic_beanstalk_environment":     root("environment"),
 		"aws_transit_gateway":                   root("network"),
+		"aws_cloudformation_stack":              cascading("stack"),
 		// Google: data.
 		"google_sql_database_instance":        db("database"),
 		"google_sql_database":                 db("database"),
@@ -246,18 +247,26 @@ func DefaultCatalogue() Catalogue {
 	return c
 }
 
-// Lookup returns the catalogued entry for a type.
+// Lookup returns the catalogued entry for a type: a Terraform type, or a
+// CloudFormation or Pulumi type that otherNames ties to one.
 func (c Catalogue) Lookup(typ string) (Entry, bool) {
-	e, ok := c[typ]
-	return e, ok
+	if e, ok := c[typ]; ok {
+		return e, true
+	}
+	if tf, ok := terraformName[typ]; ok {
+		e, ok := c[tf]
+		return e, ok
+	}
+	return Entry{}, false
 }
 
-// Classify returns the catalogued entry for a resource: by its type, or
+// Classify returns the catalogued entry for a resource: by its type (see
+// Lookup), or
 // for a generic manifest (kubernetes_manifest, kubectl_manifest) by the
 // kind of object it holds, as "kubernetes_manifest/Namespace". A
 // manifest's kind is matched in any case.
 func (c Catalogue) Classify(r *change.Resource) (Entry, bool) {
-	if e, ok := c[r.Type]; ok || r.Kind == "" || !slices.Contains(manifestTypes, r.Type) {
+	if e, ok := c.Lookup(r.Type); ok || r.Kind == "" || !slices.Contains(manifestTypes, r.Type) {
 		return e, ok
 	}
 	if e, ok := c[r.Type+"/"+r.Kind]; ok {

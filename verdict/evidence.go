@@ -16,6 +16,8 @@ func verb(r *change.Resource) string {
 		return "is destroyed"
 	case r.Action == change.Replace && r.Observed != nil:
 		return "is recreated"
+	case r.Action == change.Replace && r.Conditional:
+		return "may be replaced (conditional: the tool decides when the change runs)"
 	case r.Action == change.Replace && r.ReplaceOrder != "":
 		return "is replaced (" + string(r.ReplaceOrder) + ")"
 	case r.Action == change.Replace:

@@ -50,6 +50,14 @@ var hintRules = []hintRule{
 	{"close_on_deletion", false, "close_on_deletion = false: the account leaves the organization and is not closed", keeps},
 	{"enable_delete", false, "enable_delete = false: the compartment is only removed from the state and left in place", keeps},
 	{"archive_on_destroy", true, "archive_on_destroy = true: the repository is archived, not deleted", keeps},
+	// CloudFormation's DeletionPolicy / UpdateReplacePolicy (or the
+	// change set's PolicyAction), as the reader gives it.
+	{"deletion_policy", "Retain", "DeletionPolicy Retain: CloudFormation leaves the old object in place, outside the stack", keeps},
+	{"deletion_policy", "Snapshot", "DeletionPolicy Snapshot: CloudFormation takes a snapshot before it deletes: restore from it", informs},
+	{"deletion_policy", "Delete", "DeletionPolicy Delete: CloudFormation deletes it and takes no snapshot", informs},
+	// Pulumi's resource options, from the old state.
+	{"protect", true, "protect = true: pulumi refuses to delete it until protect is turned off", guards},
+	{"retain_on_delete", true, "retainOnDelete = true: pulumi removes it from the stack and leaves it in place", keeps},
 }
 
 // The words for what is lost with a kind of object.
