@@ -125,6 +125,10 @@ func sourceLine(v *verdict.Verdict) string {
 	if s.ToolVersion != "" {
 		tool += " " + s.ToolVersion
 	}
+	if s.Document != "" {
+		// "cloudformation change set fix-rounding on stack orders-prod"
+		tool = strings.TrimSpace(tool + " " + s.Document)
+	}
 	if tool != "" {
 		parts = append(parts, tool)
 	}
