@@ -51,6 +51,9 @@ type StepError struct {
 	Index int
 	Step  string
 	Err   error
+	// Output is what the step printed (its last 4 KiB), redacted; empty
+	// when it printed nothing or never ran.
+	Output string
 }
 
 func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
@@ -67,13 +70,13 @@ func (s *Sandbox) Apply(ctx context.Context) ([]Event, error) {
 		st := &s.env.Change[i]
 		s.progress("%s", st.Label(i))
 		sctx, cancel := context.WithTimeout(ctx, st.timeout())
-		err := s.step(sctx, i, st)
+		out, err := s.step(sctx, i, st)
 		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			err = fmt.Errorf("timed out after %s: %w", st.timeout(), err)
 		}
 		cancel()
 		if err != nil {
-			stepErr = &StepError{Index: i, Step: st.Label(i), Err: err}
+			stepErr = &StepError{Index: i, Step: st.Label(i), Err: err, Output: s.redact(tail(out, 4096))}
 			break
 		}
 	}
@@ -88,32 +91,42 @@ func (s *Sandbox) Apply(ctx context.Context) ([]Event, error) {
 	return evs, err
 }
 
-func (s *Sandbox) step(ctx context.Context, i int, st *Step) error {
+// step runs one step and returns what it printed, if it prints.
+func (s *Sandbox) step(ctx context.Context, i int, st *Step) (string, error) {
 	switch {
 	case st.Exec != nil:
 		sv, err := s.service(st.Exec.Service)
 		if err != nil {
-			return err
+			return "", err
 		}
 		code, out, err := execOutput(ctx, sv.container, st.Exec.Command)
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
 		if err != nil {
-			return err
+			return out, err
 		}
 		if code != 0 {
-			return fmt.Errorf("exit %d: %s", code, clip(strings.TrimSpace(out)))
+			return out, fmt.Errorf("exit %d: %s", code, s.redact(clip(strings.TrimSpace(out))))
 		}
-		return nil
+		return out, nil
 	case st.Update != nil:
-		return s.update(ctx, st.Update)
+		return "", s.update(ctx, st.Update)
 	case st.Remove != nil:
-		return s.remove(ctx, st.Remove)
+		return "", s.remove(ctx, st.Remove)
 	case st.Script != nil:
 		return s.script(ctx, i, st.Script)
 	}
-	return fmt.Errorf("empty step")
+	return "", fmt.Errorf("empty step")
+}
+
+// tail keeps the last n bytes of a step's output: where it failed.
+func tail(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
 }
 
 func (s *Sandbox) service(name string) (*service, error) {
@@ -186,7 +199,7 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 // script runs in a throwaway container on the sandbox network; it is
 // removed afterwards whatever happens, and carries the run's labels so
 // that Down and Prune find it if that removal is interrupted.
-func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) error {
+func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) (string, error) {
 	labels := s.labels()
 	labels[LabelService] = "runner"
 	c, err := s.provider.CreateContainer(ctx, tc.ContainerRequest{
@@ -209,10 +222,10 @@ func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) error {
 		}()
 	}
 	if err != nil {
-		return fmt.Errorf("create runner: %w", err)
+		return "", fmt.Errorf("create runner: %w", err)
 	}
 	if err := c.Start(ctx); err != nil {
-		return fmt.Errorf("start runner: %w", err)
+		return "", fmt.Errorf("start runner: %w", err)
 	}
 	w := s.cli.ContainerWait(ctx, c.GetContainerID(), client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
@@ -220,17 +233,17 @@ func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) error {
 		if res.StatusCode != 0 {
 			out := ""
 			if rc, err := c.Logs(context.WithoutCancel(ctx)); err == nil {
-				b, _ := io.ReadAll(io.LimitReader(rc, 4096))
+				b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
 				rc.Close()
 				out = strings.TrimSpace(string(b))
 			}
-			return fmt.Errorf("script exit %d: %s", res.StatusCode, clip(out))
+			return out, fmt.Errorf("script exit %d: %s", res.StatusCode, s.redact(clip(tail(out, 200))))
 		}
-		return nil
+		return "", nil
 	case err := <-w.Error:
-		return err
+		return "", err
 	case <-ctx.Done():
-		return ctx.Err()
+		return "", ctx.Err()
 	}
 }
 

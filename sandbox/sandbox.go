@@ -78,6 +78,7 @@ type Sandbox struct {
 	cli      client.APIClient
 	network  *tc.DockerNetwork
 	log      io.Writer
+	red      *redactor
 
 	mu       sync.Mutex
 	services map[string]*service
@@ -105,7 +106,7 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	if runID == "" {
 		runID = NewRunID()
 	}
-	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, built: map[*Build]string{}, log: io.Discard}
+	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, built: map[*Build]string{}, log: io.Discard, red: newRedactor(env)}
 	for _, o := range opts {
 		if o.Progress != nil {
 			s.log = o.Progress
@@ -162,6 +163,9 @@ func (s *Sandbox) labels() map[string]string {
 }
 
 func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run + "-" + svc }
+
+// redact hides secrets in what the sandbox's commands printed.
+func (s *Sandbox) redact(out string) string { return s.red.Redact(out) }
 
 func (s *Sandbox) progress(format string, args ...any) {
 	fmt.Fprintf(s.log, format+"\n", args...)
@@ -290,7 +294,7 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 			return fmt.Errorf("seed %s #%d: %w", name, i+1, err)
 		}
 		if code != 0 {
-			return fmt.Errorf("seed %s #%d: exit %d: %s", name, i+1, code, clip(out))
+			return fmt.Errorf("seed %s #%d: exit %d: %s", name, i+1, code, s.redact(clip(out)))
 		}
 	}
 	return nil

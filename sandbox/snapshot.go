@@ -168,12 +168,12 @@ func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, 
 			continue
 		}
 		code, out, err := execOutput(ctx, sv.container, sv.spec.Probes[name])
-		pr := ProbeResult{Output: strings.TrimSpace(out), ExitCode: code}
+		pr := ProbeResult{Output: s.redact(strings.TrimSpace(out)), ExitCode: code}
 		if err != nil {
 			if ctx.Err() != nil {
 				return st, false, ctx.Err()
 			}
-			pr.Err = err.Error()
+			pr.Err = s.redact(err.Error())
 		}
 		st.Probes[name] = pr
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -92,27 +93,45 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	}
 	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err})
 	if runErr != nil && len(res.Set.Resources) == 0 {
+		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("sandbox run %s: %w", res.RunID, runErr))
 	}
-	var notes []string
-	if runErr != nil {
-		notes = append(notes, "the change did not complete: "+oneLine(runErr.Error()))
-	}
 	opts := o.options(origin)
-	opts.Notes = append(opts.Notes, notes...)
+	if runErr != nil {
+		opts.Notes = append(opts.Notes, "the change did not complete: "+oneLine(runErr.Error()))
+	}
 	v := verdict.Evaluate(res.Set, pol, opts)
+	// A change that failed part way is judged on what it did only when
+	// that already blocks. Otherwise the tool could not judge the whole
+	// change: no verdict document is written in any format (one would
+	// claim pass or warn), and the step's output goes to stderr.
+	if runErr != nil && v.Decision != verdict.Block {
+		o.printStepOutput(runErr)
+		return cannotJudge(fmt.Errorf("could not judge: the change did not complete (sandbox run %s): %w", res.RunID, runErr))
+	}
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
+	}
+	if runErr != nil {
+		o.printStepOutput(runErr)
 	}
 	if o.Keep && res.Containers != nil {
 		o.printKeep(res)
 	}
-	// A change that failed part way is judged on what it did; if that
-	// does not block, the tool could not judge the whole change.
-	if runErr != nil && v.Decision != verdict.Block {
-		return cannotJudge(runErr)
-	}
 	return decisionExit(v.Decision, o.FailOn)
+}
+
+// printStepOutput shows what a failed step printed (redacted by the
+// sandbox), indented, before the one-line error.
+func (o *sandboxRunOptions) printStepOutput(err error) {
+	var se *sandbox.StepError
+	if !errors.As(err, &se) || se.Output == "" {
+		return
+	}
+	fmt.Fprintf(o.err, "%s printed:\n", se.Step)
+	for _, l := range strings.Split(se.Output, "\n") {
+		fmt.Fprintf(o.err, "  %s\n", report.TermSafe(l))
+	}
 }
 
 func (o *sandboxRunOptions) printKeep(res container.Result) {

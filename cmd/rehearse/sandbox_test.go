@@ -144,3 +144,47 @@ change:
 	}
 	noLeftovers(t, id)
 }
+
+// TestSandboxFailedStep: a step that fails without anything blocking is
+// "could not judge" in every format: exit 2, no verdict document (one
+// would say pass), the step's output on stderr.
+func TestSandboxFailedStep(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: failstep
+services:
+  app:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+change:
+  - exec: {service: app, command: "echo migration-line-1; echo boom: table missing >&2; exit 3"}
+`), 0o644)
+	for _, format := range []string{"text", "json", "markdown", "sarif", "junit"} {
+		t.Run(format, func(t *testing.T) {
+			id := testimage.RunID()
+			other := dir + "/" + format + ".out"
+			code, stdout, stderr := runSandbox(t, "run", f, "--run-id", id, "--format", format, "--output", "json="+other)
+			noLeftovers(t, id)
+			if code != exitCannot {
+				t.Errorf("exit %d, want %d", code, exitCannot)
+			}
+			if stdout != "" {
+				t.Errorf("stdout holds a verdict document:\n%s", stdout)
+			}
+			if _, err := os.Stat(other); err == nil {
+				t.Errorf("--output json=%s was written", other)
+			}
+			for _, want := range []string{"step 1 (exec) printed:", "  migration-line-1", "boom: table missing", "rehearse: could not judge: the change did not complete", "exit 3"} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(strings.ToLower(stderr), "pass") {
+				t.Errorf("stderr says pass:\n%s", stderr)
+			}
+		})
+	}
+}
