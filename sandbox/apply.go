@@ -298,3 +298,15 @@ func (s *Sandbox) event(m events.Message, prefix string) (Event, bool) {
 	}
 	return e, true
 }
+
+// Exec runs a command in a running service outside the change steps (as
+// a person with --keep would) and returns its exit code and redacted
+// output.
+func (s *Sandbox) Exec(ctx context.Context, service string, cmd []string) (int, string, error) {
+	sv, err := s.service(service)
+	if err != nil {
+		return 0, "", err
+	}
+	code, out, err := execOutput(ctx, sv.container, cmd)
+	return code, s.redact(out), err
+}

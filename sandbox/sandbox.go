@@ -38,6 +38,12 @@ const (
 	LabelScenario = "rehearse.scenario"
 	LabelService  = "rehearse.service"
 	LabelConfig   = "rehearse.config-hash"
+	// LabelNonce is a random value set on each volume and container when
+	// rehearse creates it. An object is the same object while its id and
+	// nonce are: timestamps are not identity (Docker 20.10 moves a
+	// volume's creation time when its contents change), and a volume that
+	// Docker recreates implicitly has no labels at all.
+	LabelNonce = "rehearse.nonce"
 )
 
 // teardownTimeout bounds Down, which runs on a context of its own so that
@@ -179,7 +185,9 @@ func (s *Sandbox) ensureVolume(ctx context.Context, name string) error {
 		return nil
 	}
 	dn := "rehearse-" + s.run + "-" + name
-	if _, err := s.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: dn, Labels: s.labels()}); err != nil {
+	labels := s.labels()
+	labels[LabelNonce] = NewRunID()
+	if _, err := s.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: dn, Labels: labels}); err != nil {
 		return fmt.Errorf("create volume %s: %w", name, err)
 	}
 	s.mu.Lock()
@@ -245,6 +253,7 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 	}
 	labels[LabelService] = name
 	labels[LabelConfig] = configHash(image, spec)
+	labels[LabelNonce] = NewRunID()
 
 	req := tc.ContainerRequest{
 		Image:          image,

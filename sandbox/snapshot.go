@@ -36,6 +36,7 @@ type ServiceState struct {
 	Image      string                 `json:"image"`
 	ImageID    string                 `json:"image_id"`
 	ConfigHash string                 `json:"config_hash"`
+	Nonce      string                 `json:"nonce,omitempty"` // LabelNonce`
 	Running    bool                   `json:"running"`
 	Command    []string               `json:"command,omitempty"`
 	Env        map[string]string      `json:"env,omitempty"`
@@ -77,7 +78,10 @@ func (p ProbeResult) String() string {
 type VolumeState struct {
 	Name       string `json:"name"`
 	DockerName string `json:"docker_name"`
-	Created    string `json:"created"`
+	// Created is evidence only: Docker 20.10 changes it when the
+	// volume's contents change. Nonce (LabelNonce) is the identity.
+	Created string `json:"created"`
+	Nonce   string `json:"nonce,omitempty"`
 }
 
 // Snapshot records every service and volume of the sandbox. A service
@@ -120,7 +124,7 @@ func (s *Sandbox) Snapshot(ctx context.Context) (Snapshot, error) {
 			case err != nil:
 				errs = append(errs, fmt.Errorf("snapshot volume %s: %w", name, err))
 			default:
-				snap.Volumes[name] = VolumeState{Name: name, DockerName: dn, Created: v.Volume.CreatedAt}
+				snap.Volumes[name] = VolumeState{Name: name, DockerName: dn, Created: v.Volume.CreatedAt, Nonce: v.Volume.Labels[LabelNonce]}
 			}
 		})
 	}
@@ -154,6 +158,7 @@ func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, 
 	}
 	if c.Config != nil {
 		st.ConfigHash = c.Config.Labels[LabelConfig]
+		st.Nonce = c.Config.Labels[LabelNonce]
 	}
 	for _, p := range sv.spec.Data {
 		fp, err := fingerprint(ctx, s.cli, c.ID, p)

@@ -91,7 +91,7 @@ func service(name string, b sandbox.ServiceState, hadB bool, a sandbox.ServiceSt
 	r.Changes = configChanges(b, a)
 	probes := probeChanges(b, a)
 	switch {
-	case b.ID != a.ID || b.Created != a.Created:
+	case recreated(b.ID, b.Nonce, a.ID, a.Nonce):
 		r.Action, r.ReplaceOrder, r.Reason = change.Replace, change.DeleteThenCreate, "recreated"
 		// What forced the recreate goes in ReplacePaths; Changes keeps
 		// the probes, so evidence lists each once.
@@ -237,12 +237,20 @@ func volume(name string, b sandbox.VolumeState, hadB bool, a sandbox.VolumeState
 	case !hadA:
 		r.Action = change.Delete
 		r.Before = map[string]change.Value{"name": b.DockerName, "created": b.Created}
-	case b.Created != a.Created:
+	case recreated(b.DockerName, b.Nonce, a.DockerName, a.Nonce):
 		r.Action, r.ReplaceOrder, r.Reason = change.Replace, change.DeleteThenCreate, "recreated"
 	default:
 		r.Action = change.NoOp
 	}
 	return r
+}
+
+// recreated tells whether two observations are of different objects: the
+// id (a volume's name) changed, or the nonce rehearse set when it created
+// the object changed or is gone. Creation times are never compared: on
+// Docker 20.10 a volume's moves when its contents change.
+func recreated(idB, nonceB, idA, nonceA string) bool {
+	return idB != idA || nonceB != nonceA
 }
 
 func volumeLabels(vol string, snap sandbox.Snapshot) map[string]string {

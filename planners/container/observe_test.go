@@ -25,7 +25,7 @@ func svc(id string, mod func(*sandbox.ServiceState)) sandbox.ServiceState {
 func snap(svcs map[string]sandbox.ServiceState, vols ...string) sandbox.Snapshot {
 	s := sandbox.Snapshot{Services: svcs, Volumes: map[string]sandbox.VolumeState{}}
 	for _, v := range vols {
-		s.Volumes[v] = sandbox.VolumeState{Name: v, DockerName: "rehearse-x-" + v, Created: "c1"}
+		s.Volumes[v] = sandbox.VolumeState{Name: v, DockerName: "rehearse-x-" + v, Created: "c1", Nonce: "n1"}
 	}
 	return s
 }
@@ -170,5 +170,39 @@ func TestObserveVolumeInheritsLabels(t *testing.T) {
 		if r.Type == TypeVolume && r.Labels["env"] != "prod" {
 			t.Errorf("volume labels = %v, want env=prod from its service", r.Labels)
 		}
+	}
+}
+
+// TestObserveIdentity: an object is recreated when its id or rehearse's
+// nonce changes, never because a creation time moved.
+func TestObserveIdentity(t *testing.T) {
+	vol := func(created, nonce string) sandbox.VolumeState {
+		return sandbox.VolumeState{Name: "dbdata", DockerName: "rehearse-x-dbdata", Created: created, Nonce: nonce}
+	}
+	withVol := func(v sandbox.VolumeState, svcID, svcCreated string) sandbox.Snapshot {
+		s := svc(svcID, func(s *sandbox.ServiceState) { s.Created, s.Nonce = svcCreated, "c-"+svcID })
+		return sandbox.Snapshot{Services: map[string]sandbox.ServiceState{"db": s}, Volumes: map[string]sandbox.VolumeState{"dbdata": v}}
+	}
+	tests := []struct {
+		name          string
+		before, after sandbox.Snapshot
+		vol, ctr      change.Action
+	}{
+		{"volume created time moves", withVol(vol("t1", "n1"), "a", "t1"), withVol(vol("t2", "n1"), "a", "t1"), change.NoOp, change.NoOp},
+		{"container created time moves", withVol(vol("t1", "n1"), "a", "t1"), withVol(vol("t1", "n1"), "a", "t9"), change.NoOp, change.NoOp},
+		{"volume nonce changes", withVol(vol("t1", "n1"), "a", "t1"), withVol(vol("t1", "n2"), "a", "t1"), change.Replace, change.NoOp},
+		{"volume nonce gone (implicitly recreated)", withVol(vol("t1", "n1"), "a", "t1"), withVol(vol("t1", ""), "a", "t1"), change.Replace, change.NoOp},
+		{"container id changes", withVol(vol("t1", "n1"), "a", "t1"), withVol(vol("t1", "n1"), "b", "t1"), change.NoOp, change.Replace},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]change.Action{}
+			for _, r := range Observe(tt.before, tt.after, nil).Resources {
+				got[r.Address] = r.Action
+			}
+			if got["docker_volume.dbdata"] != tt.vol || got["docker_container.db"] != tt.ctr {
+				t.Errorf("volume %s, container %s; want %s, %s", got["docker_volume.dbdata"], got["docker_container.db"], tt.vol, tt.ctr)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package container_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -221,3 +222,57 @@ func TestRunTimeout(t *testing.T) {
 type writerFunc func([]byte)
 
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// TestVolumeWritesAreNotRecreates: writing into a volume 20 times in a row
+// never reads as a recreate, although Docker 20.10 may move the volume's
+// creation time on each write.
+func TestVolumeWritesAreNotRecreates(t *testing.T) {
+	testimage.Require(t)
+	ctx := context.Background()
+	e, err := sandbox.Parse("writes.yaml", []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: writes
+services:
+  db:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    labels: {env: prod}
+    volumes: {dbdata: /data}
+    data: [/data]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.Up(ctx, e, testimage.RunID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Down(ctx)
+	prev, err := sb.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prev.Volumes["dbdata"].Nonce == "" || prev.Services["db"].Nonce == "" {
+		t.Fatalf("no nonce on the volume or container: %+v", prev)
+	}
+	moved := 0
+	for i := range 20 {
+		if _, _, err := sb.Exec(ctx, "db", []string{"/bin/sh", "-c", fmt.Sprintf("echo row-%d > /data/f%d", i, i)}); err != nil {
+			t.Fatal(err)
+		}
+		cur, err := sb.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.Volumes["dbdata"].Created != prev.Volumes["dbdata"].Created {
+			moved++
+		}
+		for _, r := range container.Observe(prev, cur, nil).Resources {
+			if r.Action == change.Replace || r.Action == change.Delete {
+				t.Errorf("write %d: %s %s (before %+v, after %+v)", i+1, r.Address, r.Action, prev.Volumes, cur.Volumes)
+			}
+		}
+		prev = cur
+	}
+	t.Logf("the volume's creation time moved on %d of 20 writes", moved)
+}
