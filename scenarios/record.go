@@ -15,6 +15,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/planners/cloudformation"
+	"github.com/rehearse-dev/rehearse/planners/pulumi"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/verdict"
@@ -32,6 +35,8 @@ type RecordOptions struct {
 	// optional state snapshot (planned now and stored as a plan), and/or
 	// a sandbox environment file.
 	Plan       string
+	ChangeSet  string // a CloudFormation change set file, or a directory of nested stacks' change sets
+	Preview    string // a Pulumi preview (pulumi preview --json)
 	Dir        string
 	State      string
 	Containers string
@@ -103,6 +108,14 @@ func Record(ctx context.Context, o RecordOptions) (*Recorded, error) {
 		}
 		s.Terraform = &Terraform{Plan: "plan.json"}
 	}
+	var toolOriginal *change.Set
+	if o.ChangeSet != "" || o.Preview != "" {
+		set, err := rec.recordTool(o, s)
+		if err != nil {
+			return nil, err
+		}
+		toolOriginal = &set
+	}
 	if o.Containers != "" {
 		if err := rec.copyEnv(o.Out, o.Containers); err != nil {
 			return nil, err
@@ -133,6 +146,9 @@ func Record(ctx context.Context, o RecordOptions) (*Recorded, error) {
 	if original != nil && s.Containers == "" {
 		rec.Notes = append(rec.Notes, redactionNotes(ctx, s, original, &v)...)
 	}
+	if toolOriginal != nil && s.Containers == "" {
+		rec.Notes = append(rec.Notes, setRedactionNotes(s, *toolOriginal, &v)...)
+	}
 	s.Expect = Actual(&v)
 	b, err := marshalScenario(s)
 	if err != nil {
@@ -149,10 +165,12 @@ func (o *RecordOptions) check() error {
 	switch {
 	case !nameRE.MatchString(o.Name):
 		return fmt.Errorf("--name %q: want lower-case letters, digits, '.', '_' or '-'", o.Name)
-	case o.Plan == "" && o.Dir == "" && o.Containers == "":
-		return errors.New("nothing to record: give --plan, --dir (with --state) or --containers")
+	case o.Plan == "" && o.Dir == "" && o.ChangeSet == "" && o.Preview == "" && o.Containers == "":
+		return errors.New("nothing to record: give --plan, --dir (with --state), --changeset, --preview or --containers")
 	case o.Plan != "" && o.Dir != "":
 		return errors.New("give either --plan or --dir, not both")
+	case countSet(o.Plan, o.Dir, o.ChangeSet, o.Preview) > 1:
+		return errors.New("give one of --plan, --dir, --changeset and --preview")
 	case o.State != "" && o.Dir == "":
 		return errors.New("--state needs --dir")
 	case o.Origin != "" && o.Origin != string(verdict.OriginAI) && o.Origin != string(verdict.OriginHuman):
@@ -167,8 +185,114 @@ func inputName(o RecordOptions) string {
 		return o.Plan
 	case o.Dir != "":
 		return o.Dir
+	case o.ChangeSet != "":
+		return o.ChangeSet
+	case o.Preview != "":
+		return o.Preview
 	}
 	return o.Containers
+}
+
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// recordTool writes a change set (a file, or a directory of nested stacks'
+// change sets) or a preview, redacted, and returns the Set the original
+// gives, for setRedactionNotes. What rehearse cannot read is refused
+// before anything of it is written.
+func (r *Recorded) recordTool(o RecordOptions, s *Scenario) (change.Set, error) {
+	if o.Preview != "" {
+		b, err := os.ReadFile(o.Preview)
+		if err != nil {
+			return change.Set{}, err
+		}
+		set, err := pulumi.Read(o.Preview, bytes.NewReader(b))
+		if err != nil {
+			return change.Set{}, err
+		}
+		red, err := RedactPreview(b)
+		if err != nil {
+			return change.Set{}, fmt.Errorf("%s: %w", o.Preview, err)
+		}
+		if err := r.write(o.Out, "preview.json", red); err != nil {
+			return change.Set{}, err
+		}
+		s.Pulumi = &Pulumi{Preview: "preview.json"}
+		return set, nil
+	}
+	st, err := os.Stat(o.ChangeSet)
+	if err != nil {
+		return change.Set{}, err
+	}
+	if !st.IsDir() {
+		b, err := os.ReadFile(o.ChangeSet)
+		if err != nil {
+			return change.Set{}, err
+		}
+		set, err := cloudformation.Read(o.ChangeSet, bytes.NewReader(b))
+		if err != nil {
+			return change.Set{}, err
+		}
+		red, err := RedactChangeSet(b)
+		if err != nil {
+			return change.Set{}, fmt.Errorf("%s: %w", o.ChangeSet, err)
+		}
+		if err := r.write(o.Out, "changeset.json", red); err != nil {
+			return change.Set{}, err
+		}
+		s.CloudFormation = &CloudFormation{ChangeSet: "changeset.json"}
+		return set, nil
+	}
+	set, err := cloudformation.ReadDir(o.ChangeSet)
+	if err != nil {
+		return change.Set{}, err
+	}
+	files, _ := filepath.Glob(filepath.Join(o.ChangeSet, "*.json"))
+	if err := os.MkdirAll(filepath.Join(o.Out, "changeset"), 0o755); err != nil {
+		return change.Set{}, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return change.Set{}, err
+		}
+		red, err := RedactChangeSet(b)
+		if err != nil {
+			return change.Set{}, fmt.Errorf("%s: %w", f, err)
+		}
+		if err := r.write(o.Out, filepath.Join("changeset", filepath.Base(f)), red); err != nil {
+			return change.Set{}, err
+		}
+	}
+	s.CloudFormation = &CloudFormation{ChangeSet: "changeset"}
+	return set, nil
+}
+
+// setRedactionNotes says if the redacted copy judges differently from the
+// original Set, which would mean a redacted value mattered.
+func setRedactionNotes(s *Scenario, original change.Set, recorded *verdict.Verdict) []string {
+	pol := verdict.DefaultPolicy()
+	if s.Policy != "" {
+		if p, err := verdict.LoadPolicy(s.Path(s.Policy)); err == nil {
+			pol = p
+		}
+	}
+	v := verdict.Evaluate(original, pol, verdict.Options{Origin: recorded.Origin})
+	if diff := Compare(Actual(&v), recorded); len(diff) > 0 {
+		notes := []string{"redaction changed the verdict; the expectation is the redacted input's:"}
+		for _, d := range diff {
+			notes = append(notes, "  "+d.String())
+		}
+		return notes
+	}
+	return nil
 }
 
 // prepareOut creates the folder; an existing non-empty one is refused
@@ -216,7 +340,7 @@ func (r *Recorded) copyEnv(out, file string) error {
 		}
 		ctxDir := filepath.Clean(bld.Context)
 		if ctxDir == "." || ctxDir == ".." || strings.HasPrefix(ctxDir, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("%s: service %s: build context %q is outside the environment file's folder; give it as an absolute path to record it", file, name, bld.Context)
+			return fmt.Errorf("%s: service %s: build context %q is outside the environment file's folder", file, name, bld.Context)
 		}
 		if err := copyTree(filepath.Join(filepath.Dir(file), ctxDir), filepath.Join(out, ctxDir)); err != nil {
 			return err

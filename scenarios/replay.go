@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/container"
+	"github.com/rehearse-dev/rehearse/planners/pulumi"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/verdict"
@@ -114,7 +116,7 @@ func Judge(ctx context.Context, s *Scenario, opts Options) (verdict.Verdict, err
 	}
 	var sets []change.Set
 	var notes []string
-	if s.Terraform != nil {
+	if s.Terraform != nil || s.CloudFormation != nil || s.Pulumi != nil {
 		set, n, err := planSet(ctx, s, opts)
 		if err != nil {
 			return verdict.Verdict{}, err
@@ -148,6 +150,10 @@ func Judge(ctx context.Context, s *Scenario, opts Options) (verdict.Verdict, err
 }
 
 func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []string, error) {
+	if s.CloudFormation != nil || s.Pulumi != nil {
+		set, err := readToolFile(s)
+		return set, nil, err
+	}
 	t := s.Terraform
 	if t.Plan != "" {
 		name := s.Path(t.Plan)
@@ -182,6 +188,29 @@ func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []stri
 		}
 	}
 	return set, notes, nil
+}
+
+// readToolFile reads a scenario's change set or preview.
+func readToolFile(s *Scenario) (change.Set, error) {
+	if c := s.CloudFormation; c != nil {
+		name := s.Path(c.ChangeSet)
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			return cloudformation.ReadDir(name)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return change.Set{}, err
+		}
+		defer f.Close()
+		return cloudformation.Read(name, f)
+	}
+	name := s.Path(s.Pulumi.Preview)
+	f, err := os.Open(name)
+	if err != nil {
+		return change.Set{}, err
+	}
+	defer f.Close()
+	return pulumi.Read(name, f)
 }
 
 // observeSet runs the environment's change in the sandbox. partial is the

@@ -46,6 +46,10 @@ type Scenario struct {
 	Origin string `yaml:"origin,omitempty"`
 	// Terraform is a recorded plan, or a directory and a state snapshot.
 	Terraform *Terraform `yaml:"terraform,omitempty"`
+	// CloudFormation is a recorded change set.
+	CloudFormation *CloudFormation `yaml:"cloudformation,omitempty"`
+	// Pulumi is a recorded preview.
+	Pulumi *Pulumi `yaml:"pulumi,omitempty"`
 	// Containers is the path of a sandbox environment file
 	// (kind: Environment) holding the replica and the change steps.
 	Containers string `yaml:"containers,omitempty"`
@@ -64,6 +68,19 @@ type Terraform struct {
 	Plan  string `yaml:"plan,omitempty"`
 	Dir   string `yaml:"dir,omitempty"`
 	State string `yaml:"state,omitempty"`
+}
+
+// CloudFormation is the CloudFormation input of a scenario: a change set
+// (describe-change-set --output json), or a directory of a root change set
+// and its nested stacks'.
+type CloudFormation struct {
+	ChangeSet string `yaml:"changeset"`
+}
+
+// Pulumi is the Pulumi input of a scenario: pulumi preview --json, the
+// digest or the streaming events.
+type Pulumi struct {
+	Preview string `yaml:"preview"`
 }
 
 // Expect is the verdict a scenario must give.
@@ -123,6 +140,12 @@ func (s *Scenario) Kinds() string {
 		} else {
 			k = append(k, "dir")
 		}
+	}
+	if s.CloudFormation != nil {
+		k = append(k, "changeset")
+	}
+	if s.Pulumi != nil {
+		k = append(k, "preview")
 	}
 	if s.Containers != "" {
 		k = append(k, "containers")
@@ -206,8 +229,33 @@ func (s *Scenario) validate(root *yaml.Node) error {
 	if s.Origin != "" && s.Origin != string(verdict.OriginAI) && s.Origin != string(verdict.OriginHuman) {
 		return fail([]string{"origin"}, "origin must be ai or human, not %q", s.Origin)
 	}
-	if s.Terraform == nil && s.Containers == "" {
-		return fail(nil, "no input: give terraform (plan, or dir and state) and/or containers (an environment file)")
+	planned := 0
+	for _, in := range []bool{s.Terraform != nil, s.CloudFormation != nil, s.Pulumi != nil} {
+		if in {
+			planned++
+		}
+	}
+	if planned == 0 && s.Containers == "" {
+		return fail(nil, "no input: give terraform (plan, or dir and state), cloudformation (changeset), pulumi (preview) and/or containers (an environment file)")
+	}
+	if planned > 1 {
+		return fail(nil, "give one of terraform, cloudformation and pulumi, not several")
+	}
+	if c := s.CloudFormation; c != nil {
+		if c.ChangeSet == "" {
+			return fail([]string{"cloudformation"}, "cloudformation: give changeset (a describe-change-set JSON file, or a directory of nested stacks' change sets)")
+		}
+		if _, err := os.Stat(s.Path(c.ChangeSet)); err != nil {
+			return fail([]string{"cloudformation", "changeset"}, "cloudformation.changeset: %s: %v", c.ChangeSet, unwrapPathError(err))
+		}
+	}
+	if p := s.Pulumi; p != nil {
+		if p.Preview == "" {
+			return fail([]string{"pulumi"}, "pulumi: give preview (a pulumi preview --json file)")
+		}
+		if err := s.exists(p.Preview, false); err != nil {
+			return fail([]string{"pulumi", "preview"}, "pulumi.preview: %v", err)
+		}
 	}
 	if t := s.Terraform; t != nil {
 		switch {

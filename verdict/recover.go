@@ -52,9 +52,9 @@ var hintRules = []hintRule{
 	{"archive_on_destroy", true, "archive_on_destroy = true: the repository is archived, not deleted", keeps},
 	// CloudFormation's DeletionPolicy / UpdateReplacePolicy (or the
 	// change set's PolicyAction), as the reader gives it.
-	{"deletion_policy", "Retain", "DeletionPolicy Retain: CloudFormation leaves the old object in place, outside the stack", keeps},
-	{"deletion_policy", "Snapshot", "DeletionPolicy Snapshot: CloudFormation takes a snapshot before it deletes: restore from it", informs},
-	{"deletion_policy", "Delete", "DeletionPolicy Delete: CloudFormation deletes it and takes no snapshot", informs},
+	{"deletion_policy", "Retain", "deletion policy Retain: CloudFormation leaves the old object in place, outside the stack", keeps},
+	{"deletion_policy", "Snapshot", "deletion policy Snapshot: CloudFormation takes a snapshot before it deletes: restore from it", informs},
+	{"deletion_policy", "Delete", "deletion policy Delete: CloudFormation deletes it and takes no snapshot", informs},
 	// Pulumi's resource options, from the old state.
 	{"protect", true, "protect = true: pulumi refuses to delete it until protect is turned off", guards},
 	{"retain_on_delete", true, "retainOnDelete = true: pulumi removes it from the stack and leaves it in place", keeps},

@@ -17,6 +17,7 @@ import (
 	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/origin"
+	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -25,6 +26,9 @@ import (
 type planOptions struct {
 	streams
 	File string // plan JSON file, or "-" for stdin
+	// Input forces the format of File: terraform, cloudformation or
+	// pulumi; "" tells it from the structure.
+	Input string
 	judgeOptions
 	FailOn    string
 	Approvals string
@@ -47,15 +51,19 @@ type planOptions struct {
 func newPlanCmd(s streams) *cobra.Command {
 	o := &planOptions{streams: s}
 	cmd := &cobra.Command{
-		Use:   "plan [PLAN.json | -]",
-		Short: "Judge a Terraform plan: read plan JSON, or plan a directory in an isolated copy",
+		Use:   "plan [PLAN.json | CHANGESET.json | PREVIEW.json | DIR | -]",
+		Short: "Judge a change: Terraform plan JSON, a CloudFormation change set, a Pulumi preview, or a Terraform directory planned in an isolated copy",
 		Example: `  terraform plan -out tfplan && terraform show -json tfplan > plan.json
   rehearse plan plan.json
   rehearse plan --format markdown plan.json > comment.md
   rehearse plan --format json - < plan.json
   rehearse plan --policy rehearse.yaml --origin ai plan.json
   rehearse plan --origin auto --approvals .rehearse/approvals.yaml plan.json
-  rehearse plan --dir infra/ --state snapshots/prod.tfstate`,
+  rehearse plan --dir infra/ --state snapshots/prod.tfstate
+  aws cloudformation describe-change-set --change-set-name fix --stack-name orders-prod --include-property-values --output json > changeset.json
+  rehearse plan changeset.json
+  rehearse plan changesets/        # a root change set and its nested stacks' (IncludeNestedStacks)
+  pulumi preview --json > preview.json && rehearse plan preview.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -80,6 +88,7 @@ func newPlanCmd(s streams) *cobra.Command {
 // addDirFlags adds the flags that plan a directory, which approve shares.
 func (o *planOptions) addDirFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
+	f.StringVar(&o.Input, "input", "", "the input's format: terraform, cloudformation or pulumi (default: told from its structure)")
 	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
 	f.StringVar(&o.State, "state", "", "with --dir: plan against this state snapshot, offline from the real backend")
 	f.StringVar(&o.PlanFile, "plan-file", "", "with --dir: a binary plan made elsewhere, read with terraform show -json")
@@ -143,14 +152,16 @@ func (o *planOptions) checkSource() error {
 		return errors.New("give either a plan JSON file or --dir, not both")
 	case o.Dir == "" && (o.State != "" || o.PlanFile != "" || o.Destroy || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
 		return errors.New("--state, --plan-file, --var, --var-file, --target, --replace and --destroy need --dir")
+	case o.Dir != "" && o.Input != "" && o.Input != inputTerraform:
+		return fmt.Errorf("--dir plans a Terraform directory; --input %s reads a file", o.Input)
 	}
-	return nil
+	return checkInput(o.Input)
 }
 
 // readSet reads the plan JSON, or produces it with terraform.
 func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error) {
 	if o.Dir == "" {
-		set, err := readPlanFile(o.File, o.in)
+		set, err := readPlanFile(o.File, o.in, o.Input)
 		return set, nil, err
 	}
 	var warn bytes.Buffer
@@ -181,10 +192,13 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 	return set, notes, nil
 }
 
-// readPlanFile reads plan JSON from a file, or from in for "-".
-func readPlanFile(name string, in io.Reader) (change.Set, error) {
+// readPlanFile reads a Terraform plan, a CloudFormation change set or a
+// Pulumi preview from a file, or from in for "-": the format input names,
+// else the one its structure says. A directory is the change sets of a
+// CloudFormation stack and its nested stacks, one *.json file each.
+func readPlanFile(name string, in io.Reader, input string) (change.Set, error) {
 	if name == "-" {
-		return terraform.Read("<stdin>", in)
+		return readInput("<stdin>", input, bufio.NewReaderSize(in, peekSize))
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -192,15 +206,18 @@ func readPlanFile(name string, in io.Reader) (change.Set, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return change.Set{}, fmt.Errorf("%s: is a directory (to plan a Terraform directory use --dir)", name)
+		if input != "" && input != inputCloudFormation {
+			return change.Set{}, fmt.Errorf("%s: is a directory: only --input cloudformation reads one (its nested stacks' change sets); to plan a Terraform directory use --dir", name)
+		}
+		return cloudformation.ReadDir(name)
 	}
 	// A binary plan (terraform plan -out) is a zip archive: say what to do
 	// with it rather than report invalid JSON.
-	br := bufio.NewReader(f)
+	br := bufio.NewReaderSize(f, peekSize)
 	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
 		return change.Set{}, fmt.Errorf("%s: a binary plan file, not plan JSON: use rehearse plan --dir DIR --plan-file %s, or terraform show -json %s > plan.json", name, name, name)
 	}
-	return terraform.Read(name, br)
+	return readInput(name, input, br)
 }
 
 func loadPolicy(file string) (verdict.Policy, error) {

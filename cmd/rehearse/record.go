@@ -24,7 +24,7 @@ type recordOptions struct {
 func newRecordCmd(s streams) *cobra.Command {
 	o := &recordOptions{streams: s}
 	cmd := &cobra.Command{
-		Use:   "record --name NAME (--plan PLAN.json | --dir DIR [--state STATE] | --containers ENV.yaml)",
+		Use:   "record --name NAME (--plan PLAN.json | --dir DIR [--state STATE] | --changeset CHANGESET.json | --preview PREVIEW.json | --containers ENV.yaml)",
 		Short: "Capture a change as a new scenario, with the current verdict as its expectation",
 		Long: `record writes a scenario folder: the plan with every sensitive value redacted
 (and values of attributes named like secrets: password, token, private_key…),
@@ -36,7 +36,9 @@ A directory (--dir, --state) is planned now and stored as its plan. The same
 input always gives the same files.`,
 		Example: `  rehearse record --plan plan.json --name my-change --out scenarios/my-change
   rehearse record --dir infra/ --state prod.tfstate --name prod-rename --out scenarios/prod-rename
-  rehearse record --containers examples/sandbox/env.yaml --name shop-log-level --out scenarios/shop-log-level`,
+  rehearse record --containers examples/sandbox/env.yaml --name shop-log-level --out scenarios/shop-log-level
+  rehearse record --changeset changeset.json --name orders-db-class --out scenarios/orders-db-class
+  rehearse record --preview preview.json --name prod-bucket-rename --out scenarios/prod-bucket-rename`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -45,6 +47,8 @@ input always gives the same files.`,
 	f.StringVar(&r.Name, "name", "", "scenario name (required): lower-case letters, digits, '.', '_', '-'")
 	f.StringVar(&r.Out, "out", "", "folder to write (default: ./NAME)")
 	f.StringVar(&r.Plan, "plan", "", "plan JSON to record (terraform show -json)")
+	f.StringVar(&r.ChangeSet, "changeset", "", "CloudFormation change set to record (describe-change-set --output json), or a directory of a root change set and its nested stacks'")
+	f.StringVar(&r.Preview, "preview", "", "Pulumi preview to record (pulumi preview --json, or its streaming events)")
 	f.StringVar(&r.Dir, "dir", "", "Terraform directory to plan now (init, plan, show only) and record")
 	f.StringVar(&r.State, "state", "", "with --dir: the state snapshot to plan against")
 	f.StringVar(&r.Containers, "containers", "", "sandbox environment file to record (runs it in Docker)")

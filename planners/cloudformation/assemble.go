@@ -54,7 +54,7 @@ func assemble(name string, sets []*changeSet) (change.Set, error) {
 	}
 	seen := map[*changeSet]bool{}
 	var vars []any
-	var noContext bool
+	var hasContext bool
 	var walk func(cs *changeSet, prefix string) error
 	walk = func(cs *changeSet, prefix string) error {
 		if seen[cs] {
@@ -62,7 +62,7 @@ func assemble(name string, sets []*changeSet) (change.Set, error) {
 		}
 		seen[cs] = true
 		vars = append(vars, cs.paramsRaw)
-		noContext = noContext || cs.noContext
+		hasContext = hasContext || cs.hasContext
 		for _, list := range []struct {
 			from []change.Resource
 			to   *[]change.Resource
@@ -104,7 +104,7 @@ func assemble(name string, sets []*changeSet) (change.Set, error) {
 	if len(vars) > 0 && slices.ContainsFunc(vars, func(v any) bool { return v != nil }) {
 		set.Variables = strictjson.Digest(vars)
 	}
-	if noContext {
+	if !hasContext && len(set.Resources)+len(set.Drift) > 0 {
 		set.Notes = append(set.Notes, "the change set has no property values (describe-change-set --include-property-values): tags and deletion policies are not known, so the stack name and the policy place its resources")
 	}
 	for _, k := range slices.Sorted(maps.Keys(root.params)) {

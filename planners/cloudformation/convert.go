@@ -125,8 +125,8 @@ func (cs *changeSet) resourceChange(k keys, v any, path string) (change.Resource
 	if err != nil {
 		return change.Resource{}, false, err
 	}
-	if before == nil && after == nil && action != "Import" {
-		cs.noContext = true
+	if before != nil || after != nil {
+		cs.hasContext = true
 	}
 	if err := placeLabels(&r, before, after); err != nil {
 		return change.Resource{}, false, fmt.Errorf("%s: %w", at, err)
@@ -236,7 +236,7 @@ func (cs *changeSet) details(k keys, rc strictjson.Obj, at string, r *change.Res
 		if hasA {
 			ac.After = av
 		}
-		if eval == "Dynamic" && !hasA {
+		if eval == "Dynamic" && hasB && !hasA {
 			ac.Unknown = true
 		}
 		if change.SecretName(name) {

@@ -82,17 +82,17 @@ func ReadAll(name string, docs []Doc) (change.Set, error) {
 
 // changeSet is one decoded document.
 type changeSet struct {
-	file      string
-	name, id  string
-	stack     string
-	parentID  string
-	nested    bool // IncludeNestedStacks
-	resources []change.Resource
-	drift     []change.Resource
-	children  map[string]string // logical id of a nested stack → its change set id
-	params    map[string]string // Env, Environment, Stage parameters
-	paramsRaw any
-	noContext bool // some change has no property values
+	file       string
+	name, id   string
+	stack      string
+	parentID   string
+	nested     bool // IncludeNestedStacks
+	resources  []change.Resource
+	drift      []change.Resource
+	children   map[string]string // logical id of a nested stack → its change set id
+	params     map[string]string // Env, Environment, Stage parameters
+	paramsRaw  any
+	hasContext bool // some change has property values (--include-property-values)
 }
 
 // keys is a document's key case: the CLI's PascalCase or camelCase.
