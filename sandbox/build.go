@@ -34,8 +34,20 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	if !filepath.IsAbs(dir) && s.env.File != "" {
 		dir = filepath.Join(filepath.Dir(s.env.File), dir)
 	}
+	files := map[string]string{}
+	for n, f := range spec.Build.Files {
+		if p, ok := prerequisite(f); ok {
+			if _, err := os.Stat(p.Source()); err != nil {
+				return "", &MissingPrerequisiteError{Prerequisite: p, Service: name}
+			}
+			f = p.Source()
+		} else if !filepath.IsAbs(f) && s.env.File != "" {
+			f = filepath.Join(filepath.Dir(s.env.File), f)
+		}
+		files[n] = f
+	}
 	s.progress("build %s from %s", name, dir)
-	tag, err := BuildImage(ctx, s.provider, dir, spec.Build.Dockerfile, spec.Build.Files, "rehearse-build/"+s.env.Name+"-"+name, "latest")
+	tag, err := BuildImage(ctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, "latest")
 	if err != nil {
 		return "", fmt.Errorf("build %s: %w", name, err)
 	}

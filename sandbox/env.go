@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -39,6 +40,8 @@ type Environment struct {
 	// File is the path the environment was read from; relative build
 	// contexts are resolved against its directory.
 	File string `yaml:"-"`
+
+	root *yaml.Node // the document, for the lines of errors after Parse
 }
 
 // ServiceSpec is one service of the environment.
@@ -60,6 +63,17 @@ type ServiceSpec struct {
 	Probes    map[string]Command `yaml:"probes,omitempty"`
 	Ready     *Ready             `yaml:"ready,omitempty"`
 	DependsOn []string           `yaml:"depends_on,omitempty"`
+	// Ports are container ports published on 127.0.0.1 (on random host
+	// ports), so a person can reach a service kept with --keep.
+	Ports []int `yaml:"ports,omitempty"`
+
+	// These give the container the host. Up refuses them unless the
+	// command line trusts the environment file (Options.TrustEnvFile).
+	Binds       []string `yaml:"binds,omitempty"` // HOST:CONTAINER[:ro]
+	Privileged  bool     `yaml:"privileged,omitempty"`
+	NetworkMode string   `yaml:"network_mode,omitempty"` // "" or host
+	PID         string   `yaml:"pid,omitempty"`          // "" or host
+	CapAdd      []string `yaml:"cap_add,omitempty"`
 }
 
 // Build builds a service's image from a Dockerfile context with the
@@ -198,8 +212,11 @@ func Parse(file string, data []byte) (*Environment, error) {
 	if err := dec.Decode(&env); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, trimYAML(err))
 	}
-	env.File = file
+	env.File, env.root = file, &root
 	if err := env.validate(&root); err != nil {
+		return nil, err
+	}
+	if err := env.checkPaths(&root); err != nil {
 		return nil, err
 	}
 	return &env, nil
@@ -254,6 +271,22 @@ func (e *Environment) validate(root *yaml.Node) error {
 		for _, p := range s.Data {
 			if !filepath.IsAbs(p) {
 				return fail("service %s: data path %q is not absolute", at, name, p)
+			}
+		}
+		if s.NetworkMode != "" && s.NetworkMode != "host" {
+			return fail("service %s: network_mode %q: only host is known (services share the sandbox's network)", at, name, s.NetworkMode)
+		}
+		if s.PID != "" && s.PID != "host" {
+			return fail("service %s: pid %q: only host is known", at, name, s.PID)
+		}
+		for _, b := range s.Binds {
+			if parts := strings.Split(b, ":"); len(parts) < 2 || !filepath.IsAbs(parts[0]) || !filepath.IsAbs(parts[1]) {
+				return fail("service %s: bind %q must be HOST:CONTAINER with absolute paths", at, name, b)
+			}
+		}
+		for _, p := range s.Ports {
+			if p < 1 || p > 65535 {
+				return fail("service %s: port %d is not a port", at, name, p)
 			}
 		}
 		for _, d := range s.DependsOn {

@@ -1,6 +1,8 @@
 package sandbox_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,5 +72,44 @@ change:
 func TestParseExample(t *testing.T) {
 	if _, err := sandbox.Load("../examples/sandbox/env.yaml"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParseRefusesHostFiles: an environment file's build reads nothing
+// outside its directory, symlinks resolved; each refusal is one line that
+// names the file and the key.
+func TestParseRefusesHostFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "env", "image"), 0o755)
+	os.WriteFile(filepath.Join(dir, "env", "image", "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "secret"), []byte("token"), 0o644)
+	os.Symlink(filepath.Join(dir, "secret"), filepath.Join(dir, "env", "image", "leak"))
+	os.Symlink("/etc", filepath.Join(dir, "env", "etc"))
+	file := filepath.Join(dir, "env", "env.yaml")
+	const head = "apiVersion: rehearse/v1\nkind: Environment\nname: x\nservices:\n  db:\n"
+	tests := []struct{ name, build, key string }{
+		{"host file", "{context: image, files: {passwd: /etc/passwd}}", `services.db.build.files.passwd "/etc/passwd"`},
+		{"parent file", "{context: image, files: {s: ../secret}}", `services.db.build.files.s "../secret"`},
+		{"symlink file", "{context: image, files: {s: image/leak}}", `services.db.build.files.s "image/leak"`},
+		{"parent context", "{context: ..}", `services.db.build.context ".."`},
+		{"absolute context", "{context: /etc}", `services.db.build.context "/etc"`},
+		{"symlink context", "{context: etc}", `services.db.build.context "etc"`},
+		{"dockerfile outside", "{context: image, dockerfile: ../../Dockerfile}", `services.db.build.dockerfile`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := sandbox.Parse(file, []byte(head+"    build: "+tt.build+"\n"))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, file+": line 6: ") || !strings.Contains(msg, tt.key) || strings.Contains(msg, "\n") {
+				t.Errorf("err = %q, want one line naming %s and %s", msg, file, tt.key)
+			}
+		})
+	}
+	// Inside the directory, and the known prerequisite, are fine.
+	if _, err := sandbox.Parse(file, []byte(head+"    build: {context: image, files: {busybox: /bin/busybox, df: image/Dockerfile}}\n")); err != nil {
+		t.Errorf("inside: %v", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	tc "github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -85,6 +87,7 @@ type Sandbox struct {
 	network  *tc.DockerNetwork
 	log      io.Writer
 	red      *redactor
+	trusted  bool // Options.TrustEnvFile
 
 	mu       sync.Mutex
 	services map[string]*service
@@ -103,6 +106,11 @@ type service struct {
 type Options struct {
 	// Progress receives one line per action; nil discards it.
 	Progress io.Writer
+	// TrustEnvFile allows what gives a container the host (bind mounts,
+	// privileged, host network or PID, added capabilities). Only the
+	// command line may set it (--trust-env-file): the environment file
+	// comes with the change.
+	TrustEnvFile bool
 }
 
 // Up creates the environment's network, volumes and services, starting
@@ -116,6 +124,12 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	for _, o := range opts {
 		if o.Progress != nil {
 			s.log = o.Progress
+		}
+		s.trusted = s.trusted || o.TrustEnvFile
+	}
+	if !s.trusted {
+		if err := env.hostAccess(); err != nil {
+			return nil, err
 		}
 	}
 	s.provider, err = tc.NewDockerProvider(tc.WithLogger(tclog.NewNoopLogger()))
@@ -263,22 +277,41 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 		Labels:         labels,
 		Networks:       []string{s.network.Name},
 		NetworkAliases: map[string][]string{s.network.Name: {name}},
-		// An init process forwards SIGTERM, so stopping a service whose
-		// PID 1 ignores it does not wait for the kill timeout.
-		HostConfigModifier: func(hc *container.HostConfig) {
-			on := true
-			hc.Init = &on
-		},
-		WaitingFor: readiness(spec.Ready),
+		WaitingFor:     readiness(spec.Ready),
+	}
+	ports, err := s.ports(ctx, image, spec)
+	if err != nil {
+		return err
+	}
+	req.ExposedPorts = ports
+	// An init process forwards SIGTERM, so stopping a service whose PID 1
+	// ignores it does not wait for the kill timeout. Every published port
+	// binds to 127.0.0.1 only: a sandbox is not a service for the network.
+	req.HostConfigModifier = func(hc *container.HostConfig) {
+		on := true
+		hc.Init = &on
+		hc.PortBindings = network.PortMap{}
+		for _, p := range ports {
+			hc.PortBindings[network.MustParsePort(p)] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
+		}
+		if s.trusted {
+			hc.Privileged, hc.CapAdd, hc.Binds = spec.Privileged, spec.CapAdd, spec.Binds
+			if spec.PID == "host" {
+				hc.PidMode = "host"
+			}
+			if spec.NetworkMode == "host" {
+				hc.NetworkMode = "host"
+			}
+		}
+	}
+	if s.trusted && spec.NetworkMode == "host" {
+		req.Networks, req.NetworkAliases = nil, nil
 	}
 	for v, p := range spec.Volumes {
 		s.mu.Lock()
 		dn := s.volumes[v]
 		s.mu.Unlock()
 		req.Mounts = append(req.Mounts, tc.VolumeMount(dn, tc.ContainerMountTarget(p)))
-	}
-	if spec.Ready != nil && spec.Ready.Port > 0 {
-		req.ExposedPorts = []string{fmt.Sprintf("%d/tcp", spec.Ready.Port)}
 	}
 	s.progress("start %s (%s)", name, image)
 	c, err := s.provider.CreateContainer(ctx, req)
@@ -307,6 +340,29 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 		}
 	}
 	return nil
+}
+
+// ports lists what a service publishes: its ready port, its ports and
+// those its image exposes (testcontainers would publish those on every
+// interface if left to itself).
+func (s *Sandbox) ports(ctx context.Context, image string, spec *ServiceSpec) ([]string, error) {
+	set := map[string]bool{}
+	if spec.Ready != nil && spec.Ready.Port > 0 {
+		set[fmt.Sprintf("%d/tcp", spec.Ready.Port)] = true
+	}
+	for _, p := range spec.Ports {
+		set[fmt.Sprintf("%d/tcp", p)] = true
+	}
+	img, err := s.cli.ImageInspect(ctx, image)
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("inspect image %s: %w", image, err)
+	}
+	if err == nil && img.Config != nil {
+		for p := range img.Config.ExposedPorts {
+			set[p] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set)), nil
 }
 
 func readiness(r *Ready) wait.Strategy {

@@ -3,9 +3,13 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/client"
 
 	"github.com/rehearse-dev/rehearse/internal/testimage"
 	"github.com/rehearse-dev/rehearse/sandbox"
@@ -188,5 +192,126 @@ change:
 	}
 	if got := strings.Join(runner, ","); got != "create,start,die,destroy" {
 		t.Errorf("runner events %q, want create,start,die,destroy (all: %v)", got, evs)
+	}
+}
+
+// TestHostAccessNeedsTrust: what gives a container the host is refused,
+// before any Docker object exists, unless the caller trusts the file.
+func TestHostAccessNeedsTrust(t *testing.T) {
+	const head = "apiVersion: rehearse/v1\nkind: Environment\nname: trust\nservices:\n  app:\n    image: " + testimage.Busybox + "\n    command: [sleep, \"600\"]\n"
+	tests := []struct{ name, field, want string }{
+		{"bind", "binds: [\"/etc:/host-etc:ro\"]", "services.app.binds: mounts the host path /etc"},
+		{"socket", "binds: [\"/var/run/docker.sock:/var/run/docker.sock\"]", "services.app.binds: mounts the Docker socket"},
+		{"privileged", "privileged: true", "services.app.privileged"},
+		{"host network", "network_mode: host", "services.app.network_mode: the host's network"},
+		{"host pid", "pid: host", "services.app.pid: the host's processes"},
+		{"capabilities", "cap_add: [SYS_ADMIN]", "services.app.cap_add: adds capabilities SYS_ADMIN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := testimage.RunID()
+			_, err := sandbox.Up(context.Background(), parse(t, head+"    "+tt.field+"\n"), id)
+			if err == nil || !strings.Contains(err.Error(), "test.yaml: line 8: "+tt.want) || !strings.Contains(err.Error(), "--trust-env-file") {
+				t.Errorf("Up = %v, want a refusal naming %q", err, tt.want)
+			}
+			if left, _ := sandbox.Leftovers(context.Background(), id); len(left) > 0 {
+				t.Errorf("a refused file created %v", left)
+			}
+		})
+	}
+	t.Run("trusted", func(t *testing.T) {
+		testimage.Require(t)
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "hello"), []byte("from-the-host"), 0o644)
+		env := parse(t, head+"    binds: [\""+dir+":/host:ro\"]\n    cap_add: [NET_ADMIN]\n    probes: {hello: cat /host/hello}\n")
+		s, err := sandbox.Up(context.Background(), env, testimage.RunID(), sandbox.Options{TrustEnvFile: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Down(context.Background())
+		snap, err := s.Snapshot(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := snap.Services["app"].Probes["hello"].Output; got != "from-the-host" {
+			t.Errorf("probe through the trusted bind = %q", got)
+		}
+	})
+}
+
+// TestPortsOnLoopback: the ready port and the ports a service publishes
+// bind to 127.0.0.1 only.
+func TestPortsOnLoopback(t *testing.T) {
+	env := parse(t, `
+apiVersion: rehearse/v1
+kind: Environment
+name: ports
+services:
+  web:
+    image: `+testimage.Busybox+`
+    command: "mkdir -p /www && echo hi > /www/index.html && httpd -p 8081 -h /www && exec httpd -f -p 8080 -h /www"
+    ready: {port: 8080, timeout: 10s}
+    ports: [8081]
+`)
+	s := up(t, context.Background(), env)
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	r, err := cli.ContainerInspect(context.Background(), s.Containers()["web"], client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for port, bs := range r.Container.NetworkSettings.Ports {
+		for _, b := range bs {
+			n++
+			if b.HostIP.String() != "127.0.0.1" {
+				t.Errorf("%s published on %s", port, b.HostIP)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("published %v, want 8080 and 8081", r.Container.NetworkSettings.Ports)
+	}
+}
+
+// TestRedactedOutput: probe output and a failed step's output lose the
+// values of secret-named variables and what looks like a credential.
+func TestRedactedOutput(t *testing.T) {
+	env := parse(t, `
+apiVersion: rehearse/v1
+kind: Environment
+name: redact
+services:
+  app:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    env: {DB_PASSWORD: hunter2-very-secret, MODE: plain-mode}
+    probes: {env: "echo $DB_PASSWORD $MODE AKIAIOSFODNN7EXAMPLE; echo 'Authorization: Bearer abcdefghijkl123'; echo password=letmein1"}
+change:
+  - exec: {service: app, command: "echo -----BEGIN RSA PRIVATE KEY-----; echo MIIEowIBAAKCAQEA; echo $DB_PASSWORD; exit 1"}
+`)
+	s := up(t, context.Background(), env)
+	snap, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Apply(context.Background())
+	var se *sandbox.StepError
+	if !errors.As(err, &se) {
+		t.Fatalf("Apply = %v, want a StepError", err)
+	}
+	probe := snap.Services["app"].Probes["env"].Output
+	for _, out := range []string{probe, se.Output, se.Error()} {
+		for _, secret := range []string{"hunter2", "AKIAIOSFODNN7EXAMPLE", "abcdefghijkl123", "letmein1", "MIIEowIBAAKCAQEA"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%q leaks %q", out, secret)
+			}
+		}
+	}
+	if !strings.Contains(probe, "plain-mode") || !strings.Contains(probe, "password="+sandbox.Redacted) || !strings.Contains(probe, "Bearer "+sandbox.Redacted) {
+		t.Errorf("probe = %q, want plain values kept and keys shown", probe)
 	}
 }

@@ -38,6 +38,8 @@ type sandboxRunOptions struct {
 	File  string
 	Keep  bool
 	RunID string
+	// TrustEnvFile comes from the command line only, never the file.
+	TrustEnvFile bool
 	judgeOptions
 	FailOn  string
 	Timeout time.Duration
@@ -61,6 +63,7 @@ func newSandboxRunCmd(s streams) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
 	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
+	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment file's bind mounts, privileged, host network or PID and added capabilities (it comes with the change: only for a file you trust)")
 	o.judgeOptions.addFlags(cmd, false)
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
@@ -91,7 +94,7 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err := sandbox.Ping(ctx); err != nil {
 		return cannotJudge(err)
 	}
-	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err})
+	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err, TrustEnvFile: o.TrustEnvFile})
 	if runErr != nil && len(res.Set.Resources) == 0 {
 		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("sandbox run %s: %w", res.RunID, runErr))

@@ -188,3 +188,34 @@ change:
 		})
 	}
 }
+
+// TestSandboxTrustEnvFile: a bind mount is refused (exit 2, one line
+// naming the file and key) until the command line trusts the file.
+func TestSandboxTrustEnvFile(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	os.WriteFile(dir+"/hello", []byte("hi"), 0o644)
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: trust
+services:
+  app:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    binds: ["`+dir+`:/host:ro"]
+change:
+  - exec: {service: app, command: "cat /host/hello"}
+`), 0o644)
+	id := testimage.RunID()
+	code, _, stderr := runSandbox(t, "run", f, "--run-id", id)
+	noLeftovers(t, id)
+	if code != exitCannot || !strings.Contains(stderr, f+": line 8: services.app.binds: mounts the host path "+dir) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("untrusted: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runSandbox(t, "run", f, "--run-id", id, "--trust-env-file")
+	noLeftovers(t, id)
+	if code != exitPass {
+		t.Errorf("trusted: exit %d, stderr %q", code, stderr)
+	}
+}

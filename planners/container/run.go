@@ -18,6 +18,9 @@ type Options struct {
 	Keep bool
 	// Progress receives one line per action; nil discards it.
 	Progress io.Writer
+	// TrustEnvFile allows bind mounts, privileged, host network or PID
+	// and added capabilities; only a command-line flag may set it.
+	TrustEnvFile bool
 }
 
 // Result is what a run observed.
@@ -44,7 +47,7 @@ func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Resul
 		opts.RunID = sandbox.NewRunID()
 	}
 	res.RunID = opts.RunID
-	sb, err := sandbox.Up(ctx, env, opts.RunID, sandbox.Options{Progress: opts.Progress})
+	sb, err := sandbox.Up(ctx, env, opts.RunID, sandbox.Options{Progress: opts.Progress, TrustEnvFile: opts.TrustEnvFile})
 	if err != nil {
 		return res, fmt.Errorf("up: %w", err)
 	}
