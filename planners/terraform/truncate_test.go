@@ -16,7 +16,18 @@ func TestReadTruncated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTruncations(t, small, allOffsets(small))
+	offs := allOffsets(small)
+	if testing.Short() {
+		// Every 7th offset and the last few: the full sweep runs in make test.
+		var some []int
+		for i, n := range offs {
+			if i%7 == 0 || i >= len(offs)-8 {
+				some = append(some, n)
+			}
+		}
+		offs = some
+	}
+	checkTruncations(t, small, offs)
 
 	big := genPlan(t, 300, 7)
 	r := rand.New(rand.NewPCG(7, 7))
