@@ -329,6 +329,15 @@ func (r *Recorded) copyEnv(out, file string) error {
 	if err != nil {
 		return err
 	}
+	// The environment file comes with the change: its secrets are not
+	// copied into a scenario that will be committed.
+	b, n, err := redactEnvYAML(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if n > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("env.yaml: %d secret env value(s) replaced by %s", n, Placeholder))
+	}
 	if err := r.write(out, "env.yaml", b); err != nil {
 		return err
 	}
@@ -340,7 +349,7 @@ func (r *Recorded) copyEnv(out, file string) error {
 		}
 		ctxDir := filepath.Clean(bld.Context)
 		if ctxDir == "." || ctxDir == ".." || strings.HasPrefix(ctxDir, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("%s: service %s: build context %q is outside the environment file's folder", file, name, bld.Context)
+			return fmt.Errorf("%s: service %s: build context %q is outside the environment file's folder; give it as an absolute path to record it", file, name, bld.Context)
 		}
 		if err := copyTree(filepath.Join(filepath.Dir(file), ctxDir), filepath.Join(out, ctxDir)); err != nil {
 			return err
@@ -363,6 +372,9 @@ func copyTree(src, dst string) error {
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s: only regular files can be recorded", path)
+		}
+		if isDotEnv(d.Name()) {
+			return writeDotEnv(path, target)
 		}
 		in, err := os.Open(path)
 		if err != nil {

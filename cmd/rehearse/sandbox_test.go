@@ -11,6 +11,7 @@ import (
 
 	"github.com/rehearse-dev/rehearse/internal/testimage"
 	"github.com/rehearse-dev/rehearse/sandbox"
+	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
 // runSandbox runs `rehearse sandbox ARGS` and returns the exit code the
@@ -217,5 +218,52 @@ change:
 	noLeftovers(t, id)
 	if code != exitPass {
 		t.Errorf("trusted: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSandboxRecordRedacts: record --containers keeps secrets out of the
+// scenario: secret env values in env.yaml and .env files in a build
+// context become placeholders.
+func TestSandboxRecordRedacts(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	os.MkdirAll(dir+"/image", 0o755)
+	os.WriteFile(dir+"/image/Dockerfile", []byte("FROM "+testimage.Busybox+"\n"), 0o644)
+	os.WriteFile(dir+"/image/.env", []byte("# the prod one: hunter2-in-comment\nDB_PASSWORD=hunter2-dotenv\nexport API_TOKEN='tok-123456789'\nMODE=plain\nKEY_ID=AKIAIOSFODNN7EXAMPLE\n"), 0o644)
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: rec
+services:
+  app:
+    build: {context: image}
+    command: [sleep, "600"]
+    env: {DB_PASSWORD: hunter2-yaml, MODE: plain-yaml}
+change:
+  - exec: {service: app, command: "true"}
+  - script: {image: `+testimage.Busybox+`, run: "true", env: {CLIENT_SECRET: hunter2-script}}
+`), 0o644)
+	id := testimage.RunID()
+	out := dir + "/scenario"
+	rec, err := scenarios.Record(context.Background(), scenarios.RecordOptions{Name: "rec", Out: out, Containers: f, Options: scenarios.Options{RunID: id}})
+	noLeftovers(t, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := os.ReadFile(out + "/env.yaml")
+	dotenv, _ := os.ReadFile(out + "/image/.env")
+	for name, b := range map[string][]byte{"env.yaml": env, ".env": dotenv} {
+		if strings.Contains(string(b), "hunter2") || strings.Contains(string(b), "tok-123") || strings.Contains(string(b), "AKIA") {
+			t.Errorf("%s leaks a secret:\n%s", name, b)
+		}
+		if !strings.Contains(string(b), scenarios.Placeholder) || !strings.Contains(string(b), "plain") {
+			t.Errorf("%s: want placeholders and the plain values kept:\n%s", name, b)
+		}
+	}
+	if _, err := sandbox.Load(out + "/env.yaml"); err != nil {
+		t.Errorf("the recorded env.yaml does not load: %v", err)
+	}
+	if !strings.Contains(strings.Join(rec.Notes, "\n"), "2 secret env value(s)") {
+		t.Errorf("notes %v, want the count of redacted values", rec.Notes)
 	}
 }
