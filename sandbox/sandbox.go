@@ -141,6 +141,10 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 		s.provider.Close()
 		return nil, fmt.Errorf("docker unreachable: %w", err)
 	}
+	if err := env.missingPrerequisite(); err != nil {
+		s.provider.Close()
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			s.Down(ctx)

@@ -67,11 +67,32 @@ type MissingPrerequisiteError struct {
 }
 
 func (e *MissingPrerequisiteError) Error() string {
-	return fmt.Sprintf("service %s needs %s, which is missing: %s", e.Service, e.Source(), e.Hint)
+	// The service is left out so that one line covers every scenario
+	// the same program is missing for.
+	return fmt.Sprintf("missing prerequisite: %s (%s)", e.Source(), e.Hint)
 }
 
 // Is makes errors.Is(err, ErrMissingPrerequisite) hold.
 func (e *MissingPrerequisiteError) Is(target error) bool { return target == ErrMissingPrerequisite }
+
+// missingPrerequisite reports the first prerequisite the environment's
+// builds need that this machine lacks, before any Docker object exists.
+func (e *Environment) missingPrerequisite() error {
+	for _, name := range slices.Sorted(maps.Keys(e.Services)) {
+		b := e.Services[name].Build
+		if b == nil {
+			continue
+		}
+		for _, n := range slices.Sorted(maps.Keys(b.Files)) {
+			if p, ok := prerequisite(b.Files[n]); ok {
+				if _, err := os.Stat(p.Source()); err != nil {
+					return &MissingPrerequisiteError{Prerequisite: p, Service: name}
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // checkPaths keeps build contexts and build files inside the environment
 // file's directory, after resolving symlinks.

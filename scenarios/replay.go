@@ -77,7 +77,9 @@ func Replay(ctx context.Context, s *Scenario, opts Options) Result {
 	v, err := Judge(ctx, s, opts)
 	res.Took = time.Since(start)
 	switch {
-	case errors.Is(err, ErrDockerUnavailable):
+	case errors.Is(err, ErrDockerUnavailable), errors.Is(err, sandbox.ErrMissingPrerequisite):
+		// A local prerequisite the library's images need is reported
+		// like a missing Docker: skipped, with how to install it.
 		res.Status, res.Reason = Skipped, err.Error()
 		return res
 	case err != nil:
@@ -224,6 +226,10 @@ func observeSet(ctx context.Context, env *sandbox.Environment, opts Options) (se
 		return change.Set{}, nil, fmt.Errorf("%w: %s", ErrDockerUnavailable, oneLine(err.Error()))
 	}
 	res, err := container.Run(ctx, env, container.Options{RunID: opts.RunID, Progress: opts.Progress})
+	var missing *sandbox.MissingPrerequisiteError
+	if errors.As(err, &missing) {
+		return change.Set{}, nil, missing
+	}
 	if err != nil {
 		if len(res.Set.Resources) == 0 || ctx.Err() != nil {
 			return change.Set{}, nil, fmt.Errorf("sandbox run %s: %w", res.RunID, err)

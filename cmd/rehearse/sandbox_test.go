@@ -267,3 +267,46 @@ change:
 		t.Errorf("notes %v, want the count of redacted values", rec.Notes)
 	}
 }
+
+// TestSandboxDemoWithoutBusybox: `make demo` (regress scenarios/library)
+// on a machine with Docker but without /bin/busybox skips the container
+// scenarios with the install hint and exits 0; --require-docker makes it
+// an error. REHEARSE_BUSYBOX (sandbox.Prerequisites) points at a missing
+// busybox.
+func TestSandboxDemoWithoutBusybox(t *testing.T) {
+	requireDocker(t)
+	t.Setenv("REHEARSE_BUSYBOX", t.TempDir()+"/no-busybox")
+	regress := func(args ...string) (int, string, string) {
+		var out, errw bytes.Buffer
+		cmd := newRegressCmd(streams{in: strings.NewReader(""), out: &out, err: &errw})
+		cmd.SetArgs(args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&errw)
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		err := cmd.ExecuteContext(context.Background())
+		var ee *exitError
+		switch {
+		case errors.As(err, &ee):
+			return ee.code, out.String(), errw.String()
+		case err != nil:
+			return exitCannot, out.String(), errw.String() + err.Error()
+		}
+		return exitPass, out.String(), errw.String()
+	}
+	code, stdout, stderr := regress("../../scenarios/library")
+	if code != exitPass {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"skipped (missing prerequisite)", "4 skipped, not passed: missing prerequisite: ", "no-busybox (install Debian's busybox-static: apt-get install -y busybox-static)", "replit-code-freeze-db-wipe"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "ERROR") || strings.Contains(stdout, "REGRESSED") {
+		t.Errorf("a plan scenario did not pass:\n%s", stdout)
+	}
+	code, stdout, _ = regress("../../scenarios/library", "--require-docker")
+	if code != exitCannot {
+		t.Errorf("--require-docker: exit %d, want %d\n%s", code, exitCannot, stdout)
+	}
+}

@@ -25,8 +25,22 @@ import (
 // Busybox is the tag of the test image.
 const Busybox = "rehearse-test/busybox:1"
 
-// BusyboxPath is where busybox-static installs the static binary.
+// BusyboxPath is where busybox-static installs the static binary. The
+// image is built from busybox's prerequisite source instead
+// (sandbox.Prerequisites: $REHEARSE_BUSYBOX when set, else this path), so
+// a test can rehearse a machine without busybox by setting that variable
+// to a missing path.
 const BusyboxPath = "/bin/busybox"
+
+// busyboxSource is where busybox is read from, as the sandbox reads it.
+func busyboxSource() string {
+	for _, p := range sandbox.Prerequisites {
+		if p.Path == BusyboxPath {
+			return p.Source()
+		}
+	}
+	return BusyboxPath
+}
 
 // SkipEnv, set to 1, skips tests that need Docker instead of failing them.
 const SkipEnv = "REHEARSE_SKIP_DOCKER"
@@ -41,8 +55,9 @@ func Skipped() bool { return os.Getenv(SkipEnv) == "1" }
 
 // Build builds the busybox image unless it exists.
 func Build(ctx context.Context) error {
-	if _, err := os.Stat(BusyboxPath); err != nil {
-		return fmt.Errorf("%s is missing: install it with `apt-get install -y busybox-static` (or set %s=1 to skip Docker tests)", BusyboxPath, SkipEnv)
+	src := busyboxSource()
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("%s is missing: install it with `apt-get install -y busybox-static` (or set %s=1 to skip Docker tests)", src, SkipEnv)
 	}
 	p, err := tc.NewDockerProvider(tc.WithLogger(tclog.NewNoopLogger()))
 	if err != nil {
@@ -64,7 +79,7 @@ func Build(ctx context.Context) error {
 		return err
 	}
 	repo, tag, _ := strings.Cut(Busybox, ":")
-	if _, err := sandbox.BuildImage(ctx, p, dir, "", map[string]string{"busybox": BusyboxPath}, repo, tag); err != nil {
+	if _, err := sandbox.BuildImage(ctx, p, dir, "", map[string]string{"busybox": src}, repo, tag); err != nil {
 		return fmt.Errorf("build %s: %w", Busybox, err)
 	}
 	return nil
