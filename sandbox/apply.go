@@ -202,7 +202,8 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) (string, error) {
 	labels := s.labels()
 	labels[LabelService] = "runner"
-	c, err := s.provider.CreateContainer(ctx, tc.ContainerRequest{
+	cctx, cancel := createContext(ctx)
+	c, err := s.provider.CreateContainer(cctx, tc.ContainerRequest{
 		Image:    sc.Image,
 		Name:     fmt.Sprintf("rehearse-%s-runner-%d", s.run, i+1),
 		Cmd:      []string{"/bin/sh", "-c", sc.Run},
@@ -214,6 +215,10 @@ func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) (string, er
 			hc.Init = &on
 		},
 	})
+	cancel()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if c != nil {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -18,8 +18,7 @@ import (
 )
 
 // image resolves a service's image, building it when the spec says so.
-// Built images get a fixed tag per scenario and service and are kept, so
-// the classic builder's cache makes the next run's build cheap.
+// Built images are tagged with the run id and removed with the run.
 func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (string, error) {
 	if spec.Build == nil {
 		return spec.Image, nil
@@ -47,7 +46,9 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 		files[n] = f
 	}
 	s.progress("build %s from %s", name, dir)
-	tag, err := BuildImage(ctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, "latest")
+	// Tagged and labelled by run: Down removes the run's images (unless
+	// KeepImages), and a run never removes an image another run uses.
+	tag, err := buildImage(ctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
 	if err != nil {
 		return "", fmt.Errorf("build %s: %w", name, err)
 	}
@@ -61,6 +62,10 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 // (name in the context → host path) with the classic builder, which needs
 // nothing from a registry for a FROM scratch image. The image is kept.
 func BuildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile string, files map[string]string, repo, tag string) (string, error) {
+	return buildImage(ctx, p, dir, dockerfile, files, repo, tag, nil)
+}
+
+func buildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile string, files map[string]string, repo, tag string, labels map[string]string) (string, error) {
 	archive, err := contextArchive(dir, files)
 	if err != nil {
 		return "", err
@@ -74,6 +79,7 @@ func BuildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile strin
 		BuildLogWriter: io.Discard,
 		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
 			o.Version = build.BuilderV1
+			o.Labels = labels
 		},
 	}}
 	return p.BuildImage(ctx, req)

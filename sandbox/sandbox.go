@@ -21,7 +21,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -88,6 +88,8 @@ type Sandbox struct {
 	log      io.Writer
 	red      *redactor
 	trusted  bool // Options.TrustEnvFile
+	keepImgs bool // Options.KeepImages
+	owner    map[string]string
 
 	mu       sync.Mutex
 	services map[string]*service
@@ -111,6 +113,8 @@ type Options struct {
 	// command line may set it (--trust-env-file): the environment file
 	// comes with the change.
 	TrustEnvFile bool
+	// KeepImages leaves the images the run built when it is torn down.
+	KeepImages bool
 }
 
 // Up creates the environment's network, volumes and services, starting
@@ -126,7 +130,10 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 			s.log = o.Progress
 		}
 		s.trusted = s.trusted || o.TrustEnvFile
+		s.keepImgs = s.keepImgs || o.KeepImages
 	}
+	host, _ := os.Hostname()
+	s.owner = map[string]string{LabelPID: strconv.Itoa(os.Getpid()), LabelHost: host, LabelStarted: time.Now().UTC().Format(time.RFC3339Nano)}
 	if !s.trusted {
 		if err := env.hostAccess(); err != nil {
 			return nil, err
@@ -151,7 +158,12 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 		}
 	}()
 
-	s.network, err = tcnetwork.New(ctx, tcnetwork.WithLabels(s.labels()))
+	cctx, cancel := createContext(ctx)
+	s.network, err = tcnetwork.New(cctx, tcnetwork.WithLabels(s.labels()))
+	cancel()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create network: %w", err)
 	}
@@ -182,8 +194,24 @@ func (s *Sandbox) Containers() map[string]string {
 	return m
 }
 
+// labels are the run's labels, set on every object at its creation: the
+// run, the scenario and the owner (process, host, start time).
 func (s *Sandbox) labels() map[string]string {
-	return map[string]string{LabelRun: s.run, LabelScenario: s.env.Name}
+	l := map[string]string{LabelRun: s.run, LabelScenario: s.env.Name}
+	maps.Copy(l, s.owner)
+	return l
+}
+
+// createTimeout bounds one create call.
+const createTimeout = 2 * time.Minute
+
+// createContext is the context of a create call: not cancelled with the
+// run, so that the call returns what Docker really did and the teardown
+// that follows a cancellation sweeps an object that exists, rather than
+// racing a create still under way in the daemon. The caller checks the
+// run's context when the call returns.
+func createContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
 }
 
 func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run + "-" + svc }
@@ -205,13 +233,16 @@ func (s *Sandbox) ensureVolume(ctx context.Context, name string) error {
 	dn := "rehearse-" + s.run + "-" + name
 	labels := s.labels()
 	labels[LabelNonce] = NewRunID()
-	if _, err := s.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: dn, Labels: labels}); err != nil {
+	cctx, cancel := createContext(ctx)
+	_, err := s.cli.VolumeCreate(cctx, client.VolumeCreateOptions{Name: dn, Labels: labels})
+	cancel()
+	if err != nil {
 		return fmt.Errorf("create volume %s: %w", name, err)
 	}
 	s.mu.Lock()
 	s.volumes[name] = dn
 	s.mu.Unlock()
-	return nil
+	return ctx.Err()
 }
 
 // startAll starts services in waves: each wave holds the services whose
@@ -318,7 +349,12 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 		req.Mounts = append(req.Mounts, tc.VolumeMount(dn, tc.ContainerMountTarget(p)))
 	}
 	s.progress("start %s (%s)", name, image)
-	c, err := s.provider.CreateContainer(ctx, req)
+	cctx, cancel := createContext(ctx)
+	c, err := s.provider.CreateContainer(cctx, req)
+	cancel()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if dc, ok := c.(*tc.DockerContainer); ok && dc != nil {
 		// Track the container even when start fails, so Down removes it.
 		s.mu.Lock()
@@ -419,130 +455,9 @@ func (s *Sandbox) Down(ctx context.Context) error {
 	s.mu.Lock()
 	s.services = map[string]*service{}
 	s.mu.Unlock()
-	_, err := prune(ctx, s.cli, s.run)
+	_, err := prune(ctx, s.cli, s.run, !s.keepImgs)
 	s.provider.Close()
 	return err
-}
-
-// Pruned counts what Prune removed.
-type Pruned struct {
-	Containers, Volumes, Networks int
-}
-
-// Prune removes every container, volume and network labelled by rehearse,
-// or, with a run id, by that run only.
-func Prune(ctx context.Context, runID string) (Pruned, error) {
-	cli, err := client.New(client.FromEnv)
-	if err != nil {
-		return Pruned{}, err
-	}
-	defer cli.Close()
-	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
-		return Pruned{}, fmt.Errorf("docker unreachable: %w", err)
-	}
-	return prune(ctx, cli, runID)
-}
-
-func runFilter(runID string) client.Filters {
-	if runID == "" {
-		return client.Filters{}.Add("label", LabelRun)
-	}
-	return client.Filters{}.Add("label", LabelRun+"="+runID)
-}
-
-// Leftover is an object labelled by rehearse.
-type Leftover struct {
-	Kind string // container, volume or network
-	Name string
-	Run  string
-}
-
-func (l Leftover) String() string { return l.Kind + " " + l.Name + " (run " + l.Run + ")" }
-
-// Leftovers lists the containers, volumes and networks labelled by
-// rehearse (by runID if given). Tests use it to prove teardown.
-func Leftovers(ctx context.Context, runID string) ([]Leftover, error) {
-	cli, err := client.New(client.FromEnv)
-	if err != nil {
-		return nil, err
-	}
-	defer cli.Close()
-	f := runFilter(runID)
-	var out []Leftover
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cs.Items {
-		name := short(c.ID)
-		if len(c.Names) > 0 {
-			name = strings.TrimPrefix(c.Names[0], "/")
-		}
-		out = append(out, Leftover{"container", name, c.Labels[LabelRun]})
-	}
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vs.Items {
-		out = append(out, Leftover{"volume", v.Name, v.Labels[LabelRun]})
-	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range ns.Items {
-		out = append(out, Leftover{"network", n.Name, n.Labels[LabelRun]})
-	}
-	return out, nil
-}
-
-func prune(ctx context.Context, cli client.APIClient, runID string) (Pruned, error) {
-	var p Pruned
-	f := runFilter(runID)
-	var errs []error
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return p, fmt.Errorf("list containers: %w", err)
-	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, c := range cs.Items {
-		wg.Go(func() {
-			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && !isNotFound(err) {
-				errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
-				return
-			}
-			p.Containers++
-		})
-	}
-	wg.Wait()
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		return p, fmt.Errorf("list volumes: %w", err)
-	}
-	for _, v := range vs.Items {
-		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !isNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
-			continue
-		}
-		p.Volumes++
-	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		return p, fmt.Errorf("list networks: %w", err)
-	}
-	for _, n := range ns.Items {
-		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !isNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
-			continue
-		}
-		p.Networks++
-	}
-	return p, errors.Join(errs...)
 }
 
 func clip(s string) string {

@@ -40,6 +40,7 @@ type sandboxRunOptions struct {
 	RunID string
 	// TrustEnvFile comes from the command line only, never the file.
 	TrustEnvFile bool
+	KeepImages   bool
 	judgeOptions
 	FailOn  string
 	Timeout time.Duration
@@ -64,6 +65,7 @@ func newSandboxRunCmd(s streams) *cobra.Command {
 	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
 	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
 	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment file's bind mounts, privileged, host network or PID and added capabilities (it comes with the change: only for a file you trust)")
+	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the run built (rehearse-build/*); by default they are removed with the run")
 	o.judgeOptions.addFlags(cmd, false)
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
@@ -94,7 +96,7 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err := sandbox.Ping(ctx); err != nil {
 		return cannotJudge(err)
 	}
-	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err, TrustEnvFile: o.TrustEnvFile})
+	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err, TrustEnvFile: o.TrustEnvFile, KeepImages: o.KeepImages})
 	if runErr != nil && len(res.Set.Resources) == 0 {
 		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("sandbox run %s: %w", res.RunID, runErr))
@@ -156,18 +158,31 @@ func (o *sandboxRunOptions) printKeep(res container.Result) {
 // sandboxPruneOptions are the flags of `rehearse sandbox prune`.
 type sandboxPruneOptions struct {
 	streams
-	RunID string
+	sandbox.PruneOptions
 }
 
 func newSandboxPruneCmd(s streams) *cobra.Command {
 	o := &sandboxPruneOptions{streams: s}
 	cmd := &cobra.Command{
 		Use:   "prune",
-		Short: "Remove the containers, volumes and networks rehearse runs left behind",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+		Short: "Remove what finished rehearse runs left behind",
+		Long: `prune removes the containers, volumes, networks and built images of finished
+runs: runs whose owning process (recorded in the rehearse.pid and
+rehearse.host labels when the run created them) is gone. A run whose process
+is alive is never touched, unless --all forces it. Runs of another host can
+only be removed by age (--older-than) or with --all.`,
+		Example: `  rehearse sandbox prune --dry-run
+  rehearse sandbox prune --run 3f2a9c01b7de
+  rehearse sandbox prune --older-than 1h`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	cmd.Flags().StringVar(&o.RunID, "run", "", "remove only this run's objects (default: every rehearse run)")
+	f := cmd.Flags()
+	f.StringVar(&o.Run, "run", "", "only this run's objects")
+	f.DurationVar(&o.OlderThan, "older-than", 0, "only runs started longer ago than this, e.g. 1h (also removes other hosts' runs)")
+	f.BoolVar(&o.All, "all", false, "force: every run, live ones included")
+	f.BoolVar(&o.DryRun, "dry-run", false, "say what would be removed; remove nothing")
+	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the runs built")
 	return cmd
 }
 
@@ -175,10 +190,36 @@ func (o *sandboxPruneOptions) run(ctx context.Context) error {
 	if err := sandbox.Ping(ctx); err != nil {
 		return cannotJudge(err)
 	}
-	p, err := sandbox.Prune(ctx, o.RunID)
-	fmt.Fprintf(o.out, "removed %d container(s), %d volume(s), %d network(s)\n", p.Containers, p.Volumes, p.Networks)
+	p, err := sandbox.Prune(ctx, o.PruneOptions)
+	verb := "remove"
+	if o.DryRun {
+		verb = "would remove"
+	}
+	for _, r := range p.Removed {
+		fmt.Fprintf(o.out, "%s run %s (%s): %s\n", verb, r.ID, r.Why, describeObjects(r.Objects, o.KeepImages))
+	}
+	for _, r := range p.Kept {
+		fmt.Fprintf(o.out, "keep run %s: %s\n", r.ID, r.Why)
+	}
+	if !o.DryRun {
+		fmt.Fprintf(o.out, "removed %d container(s), %d volume(s), %d network(s), %d image(s)\n", p.Containers, p.Volumes, p.Networks, p.Images)
+	}
 	if err != nil {
 		return cannotJudge(errors.Join(errors.New("prune incomplete"), err))
 	}
+	if o.Run != "" && len(p.Removed) == 0 && len(p.Kept) > 0 {
+		return cannotJudge(fmt.Errorf("run %s not removed: %s", o.Run, p.Kept[0].Why))
+	}
 	return nil
+}
+
+func describeObjects(objs []sandbox.Leftover, keepImages bool) string {
+	var parts []string
+	for _, l := range objs {
+		if l.Kind == "image" && keepImages {
+			continue
+		}
+		parts = append(parts, l.Kind+" "+report.TermSafe(l.Name))
+	}
+	return strings.Join(parts, ", ")
 }

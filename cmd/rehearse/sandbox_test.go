@@ -62,7 +62,7 @@ func noLeftovers(t *testing.T, runID string) {
 		t.Fatal(err)
 	}
 	if len(left) > 0 {
-		sandbox.Prune(context.Background(), runID)
+		sandbox.Prune(context.Background(), sandbox.PruneOptions{Run: runID, All: true})
 		t.Errorf("run %s left %v", runID, left)
 	}
 }
@@ -99,6 +99,7 @@ func TestSandboxExample(t *testing.T) {
 	requireDocker(t)
 	id := testimage.RunID()
 	code, stdout, stderr := runSandbox(t, "run", "../../examples/sandbox/env.yaml", "--run-id", id)
+	// noLeftovers covers images too: the images the run built are gone.
 	noLeftovers(t, id)
 	if code != exitBlock {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitBlock, stdout, stderr)
@@ -139,8 +140,18 @@ change:
 	if len(left) != 3 {
 		t.Errorf("kept objects %v, want a container, a volume and a network", left)
 	}
+	// The kept run's owner is this (live) test process: prune leaves it
+	// unless forced, and --dry-run removes nothing.
 	code, stdout, stderr := runSandbox(t, "prune", "--run", id)
-	if code != exitPass || !strings.Contains(stdout, "removed 1 container(s), 1 volume(s), 1 network(s)") {
+	if code != exitCannot || !strings.Contains(stdout, "keep run "+id+": live: process") {
+		t.Errorf("prune of a live run: exit %d, %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runSandbox(t, "prune", "--run", id, "--all", "--dry-run")
+	if left, _ := sandbox.Leftovers(context.Background(), id); code != exitPass || len(left) != 3 || !strings.Contains(stdout, "would remove run "+id+" (--all): container rehearse-"+id+"-app") {
+		t.Errorf("dry run: exit %d, %q, left %v", code, stdout, left)
+	}
+	code, stdout, stderr = runSandbox(t, "prune", "--run", id, "--all")
+	if code != exitPass || !strings.Contains(stdout, "removed 1 container(s), 1 volume(s), 1 network(s), 0 image(s)") {
 		t.Errorf("prune: exit %d, %q %q", code, stdout, stderr)
 	}
 	noLeftovers(t, id)
@@ -309,4 +320,25 @@ func TestSandboxDemoWithoutBusybox(t *testing.T) {
 	if code != exitCannot {
 		t.Errorf("--require-docker: exit %d, want %d\n%s", code, exitCannot, stdout)
 	}
+}
+
+// TestSandboxKeepImages: --keep-images leaves the run's built images,
+// labelled by the run, for prune to remove later.
+func TestSandboxKeepImages(t *testing.T) {
+	requireDocker(t)
+	id := testimage.RunID()
+	code, _, stderr := runSandbox(t, "run", "../../examples/sandbox/env.yaml", "--run-id", id, "--keep-images")
+	if code != exitBlock {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	left, _ := sandbox.Leftovers(context.Background(), id)
+	// db and web build the same context: one image, two tags.
+	if len(left) != 1 || left[0].Kind != "image" || !strings.HasPrefix(left[0].Name, "rehearse-build/") || !strings.HasSuffix(left[0].Name, ":"+id) {
+		t.Errorf("left %v, want the built image rehearse-build/…:%s", left, id)
+	}
+	code, stdout, _ := runSandbox(t, "prune", "--run", id, "--all")
+	if code != exitPass || !strings.Contains(stdout, "1 image(s)") {
+		t.Errorf("prune: exit %d %q", code, stdout)
+	}
+	noLeftovers(t, id)
 }

@@ -117,7 +117,7 @@ func Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "FAIL: %d object(s) labelled %s remain after the tests:\n", len(left), sandbox.LabelRun)
 		for _, l := range left {
 			fmt.Fprintf(os.Stderr, "  %s\n", l)
-			sandbox.Prune(ctx, l.Run)
+			sandbox.Prune(ctx, sandbox.PruneOptions{Run: l.Run, All: true})
 		}
 		return 1
 	}

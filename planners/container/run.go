@@ -21,6 +21,8 @@ type Options struct {
 	// TrustEnvFile allows bind mounts, privileged, host network or PID
 	// and added capabilities; only a command-line flag may set it.
 	TrustEnvFile bool
+	// KeepImages leaves the images the run built.
+	KeepImages bool
 }
 
 // Result is what a run observed.
@@ -47,7 +49,7 @@ func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Resul
 		opts.RunID = sandbox.NewRunID()
 	}
 	res.RunID = opts.RunID
-	sb, err := sandbox.Up(ctx, env, opts.RunID, sandbox.Options{Progress: opts.Progress, TrustEnvFile: opts.TrustEnvFile})
+	sb, err := sandbox.Up(ctx, env, opts.RunID, sandbox.Options{Progress: opts.Progress, TrustEnvFile: opts.TrustEnvFile, KeepImages: opts.KeepImages})
 	if err != nil {
 		return res, fmt.Errorf("up: %w", err)
 	}
