@@ -250,6 +250,10 @@ type Set struct {
 	Dependents map[string][]string `json:"dependents,omitempty"`
 	// Workspace is the Terraform workspace, where known.
 	Workspace string `json:"workspace,omitempty"`
+	// Stack is the CloudFormation or Pulumi stack the change is for,
+	// where known: its name (orders-prod) is a weak hint of the
+	// environment, weaker than tags.
+	Stack string `json:"stack,omitempty"`
 	// Locations maps a configuration address to where its block is
 	// written, where the planner could find it. Plan JSON has no source
 	// positions, so only a planner that has the directory fills it.

@@ -71,6 +71,12 @@ func (s *Set) Fingerprint() string {
 	}
 	e.raw(`,"variables":`)
 	e.str(s.Variables)
+	// Where the change applies is part of it: the same change in another
+	// workspace or stack is another change, and its approval another.
+	e.raw(`,"workspace":`)
+	e.str(s.Workspace)
+	e.raw(`,"stack":`)
+	e.str(s.Stack)
 	e.raw(`,"managed":`)
 	e.buf = strconv.AppendInt(e.buf, int64(s.Managed), 10)
 	e.raw("}\n")

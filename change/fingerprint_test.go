@@ -30,8 +30,10 @@ func referenceFingerprint(s *change.Set) string {
 		Deferred   []change.Resource         `json:"deferred"`
 		Incomplete bool                      `json:"incomplete"`
 		Variables  string                    `json:"variables"`
+		Workspace  string                    `json:"workspace"`
+		Stack      string                    `json:"stack"`
 		Managed    int                       `json:"managed"`
-	}{refSorted(s.Resources), refSorted(s.Drift), slices.Clone(s.Outputs), s.Actions, refSorted(s.Deferred), s.Incomplete, s.Variables, s.Managed}
+	}{refSorted(s.Resources), refSorted(s.Drift), slices.Clone(s.Outputs), s.Actions, refSorted(s.Deferred), s.Incomplete, s.Variables, s.Workspace, s.Stack, s.Managed}
 	slices.SortFunc(norm.Outputs, func(a, b change.OutputChange) int { return strings.Compare(a.Name, b.Name) })
 	h := sha256.New()
 	if err := json.NewEncoder(h).Encode(norm); err != nil {

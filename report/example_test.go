@@ -19,7 +19,7 @@ func ExampleRender() {
 	_ = report.Render(os.Stdout, report.Text, &v, report.Options{MaxItems: 1})
 	// Output:
 	// PASS   no destructive changes · 1 of 1 managed resources affected (100.0%)
-	// origin: human (default) · source: plan.json, terraform, planned · fingerprint: sha256:e98362f54838cb2a37fd024efa26acbdb24a20f062c930f772be72d5f785292d
+	// origin: human (default) · source: plan.json, terraform, planned · fingerprint: sha256:155f632288397349a00b0e65428030d694ca864e04f500bd2875ac9ad22332cd
 	//
 	// PASS (1 listed)
 	//   ~  aws_s3_bucket.logs  update  changes tags.team

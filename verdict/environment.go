@@ -93,6 +93,12 @@ func (p *Policy) Environment(r *change.Resource, workspace string) (env, source 
 // over the old, then the key's byte order: so the choice never depends on
 // map order.
 func (p *Policy) place(r *change.Resource, workspace string) placement {
+	return p.placeIn(r, workspace, "")
+}
+
+// placeIn is place for a change to a CloudFormation or Pulumi stack: the
+// stack's name (orders-prod) is a guess as weak as a module name.
+func (p *Policy) placeIn(r *change.Resource, workspace, stack string) placement {
 	destructive := r.Action.Destructive() || r.Observed.DataLost()
 	var claims []claim
 	if c, ok := p.ruleClaim(r); ok {
@@ -105,6 +111,11 @@ func (p *Policy) place(r *change.Resource, workspace string) placement {
 	claims = append(claims, p.tagClaims(r, destructive)...)
 	if p.Environments.FromModuleNames {
 		claims = append(claims, p.addressClaims(r.Address)...)
+	}
+	if stack != "" {
+		if env, prot := p.guessName(stack, false); env != "" {
+			claims = append(claims, claim{env: env, source: "stack name " + stack, rank: rankAddress, protected: prot, pos: -1})
+		}
 	}
 	if len(claims) == 0 {
 		return placement{}

@@ -20,6 +20,9 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	if workspace == "" {
 		workspace = set.Workspace
 	}
+	// The fingerprint binds the workspace judged in, given on the command
+	// line or not: an approval in staging is void in prod.
+	set.Workspace = workspace
 	// The fingerprint hashes the whole Set and needs nothing else: on a
 	// large plan it is worth a core of its own while the resources are
 	// judged.
@@ -44,7 +47,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	e.partial(&v)
 	for i := range set.Drift {
 		r := &set.Drift[i]
-		env, _ := p.Environment(r, workspace)
+		env := e.place(r).Env
 		v.Drift = append(v.Drift, Listed{Address: r.Address, Action: r.Action, Environment: env, Note: "changed outside Terraform"})
 	}
 	if set.Managed > 0 {
@@ -66,6 +69,11 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 		v.Blast.Envs = nil
 	}
 	return v
+}
+
+// place decides where a resource of this change lives.
+func (e *evaluator) place(r *change.Resource) placement {
+	return e.policy.placeIn(r, e.workspace, e.set.Stack)
 }
 
 type evaluator struct {
@@ -109,7 +117,7 @@ func (e *evaluator) index() {
 }
 
 func (e *evaluator) resource(v *Verdict, r *change.Resource) {
-	pl := e.policy.place(r, e.workspace)
+	pl := e.place(r)
 	env := pl.Env
 	b := &v.Blast
 	b.Actions[string(r.Action)]++

@@ -38,7 +38,7 @@ func (e *evaluator) partial(v *Verdict) {
 		if reason == "" {
 			reason = "no reason given"
 		}
-		pl := e.policy.place(r, e.workspace)
+		pl := e.place(r)
 		if r.Action.Destructive() && r.Mode == change.Managed {
 			v.Findings = append(v.Findings, e.destructive(r, pl, reason))
 			continue
@@ -60,7 +60,7 @@ func (e *evaluator) partial(v *Verdict) {
 // action lists an action invocation: a side effect at apply, outside any
 // resource's lifecycle, that the plan cannot show the outcome of.
 func (e *evaluator) action(a *change.ActionInvocation) Finding {
-	pl := e.policy.place(&change.Resource{Address: a.Address, Type: a.Type}, e.workspace)
+	pl := e.place(&change.Resource{Address: a.Address, Type: a.Type})
 	trigger := a.Trigger
 	if trigger == "" {
 		trigger = "at apply"

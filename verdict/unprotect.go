@@ -56,7 +56,7 @@ func (e *evaluator) unguarding(r *change.Resource, now placement) (Finding, bool
 	if r.Moved() {
 		old.Address = r.PreviousAddress
 	}
-	was := e.policy.place(&old, e.workspace)
+	was := e.place(&old)
 	cur := *r
 	cur.Action = change.Delete
 	cur.BeforeLabels = nil
@@ -65,7 +65,7 @@ func (e *evaluator) unguarding(r *change.Resource, now placement) (Finding, bool
 		// are taken to be the old ones.
 		cur.Labels = r.BeforeLabels
 	}
-	is := e.policy.place(&cur, e.workspace)
+	is := e.place(&cur)
 	f := Finding{
 		Address: r.Address, Type: r.Type, Action: r.Action, Class: entry.Class, Kind: entry.Kind,
 		Environment: was.Env, EnvironmentSource: was.source(), Protected: was.Protected,

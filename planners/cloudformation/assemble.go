@@ -48,9 +48,9 @@ func assemble(name string, sets []*changeSet) (change.Set, error) {
 	}
 	root := roots[0]
 	set := change.Set{
-		Source:    change.Source{Kind: change.Planned, Tool: Tool, File: name, Document: document(root)},
-		Managed:   -1,
-		Workspace: root.stack,
+		Source:  change.Source{Kind: change.Planned, Tool: Tool, File: name, Document: document(root)},
+		Managed: -1,
+		Stack:   root.stack,
 	}
 	seen := map[*changeSet]bool{}
 	var vars []any

@@ -59,8 +59,8 @@ func TestReadGolden(t *testing.T) {
 
 func TestReadEveryAction(t *testing.T) {
 	set := readFile(t, "testdata/every-action.json")
-	if set.Source.Tool != "cloudformation" || set.Source.Document != "change set fix-rounding on stack orders-prod" || set.Workspace != "orders-prod" || set.Managed != -1 {
-		t.Fatalf("source %+v, workspace %q, managed %d", set.Source, set.Workspace, set.Managed)
+	if set.Source.Tool != "cloudformation" || set.Source.Document != "change set fix-rounding on stack orders-prod" || set.Stack != "orders-prod" || set.Managed != -1 {
+		t.Fatalf("source %+v, stack %q, managed %d", set.Source, set.Stack, set.Managed)
 	}
 	by := map[string]change.Resource{}
 	for _, r := range set.Resources {
@@ -119,8 +119,8 @@ func TestReadNestedDirectory(t *testing.T) {
 	for _, r := range set.Resources {
 		addrs = append(addrs, r.Address)
 	}
-	if got := strings.Join(addrs, " "); got != "DataStack DataStack/Assets DataStack/Volume" || set.Workspace != "shop-prod" {
-		t.Fatalf("addresses %s, workspace %s", got, set.Workspace)
+	if got := strings.Join(addrs, " "); got != "DataStack DataStack/Assets DataStack/Volume" || set.Stack != "shop-prod" {
+		t.Fatalf("addresses %s, stack %s", got, set.Stack)
 	}
 	// The root alone names a nested change set it does not have.
 	f, _ := os.Open("testdata/nested/root.json")

@@ -50,9 +50,9 @@ func (p *preview) set(name string) (change.Set, error) {
 		byURN[st.urn] = append(byURN[st.urn], st)
 	}
 	set := change.Set{
-		Source:    change.Source{Kind: change.Planned, Tool: Tool, File: name},
-		Managed:   -1,
-		Workspace: stack,
+		Source:  change.Source{Kind: change.Planned, Tool: Tool, File: name},
+		Managed: -1,
+		Stack:   stack,
 	}
 	if stack != "" {
 		set.Source.Document = "preview of stack " + stack

@@ -47,8 +47,8 @@ func TestReadGolden(t *testing.T) {
 
 func TestReadEveryOp(t *testing.T) {
 	set := readFile(t, "testdata/every-op.json")
-	if set.Source.Tool != "pulumi" || set.Source.Document != "preview of stack prod" || set.Workspace != "prod" || set.Managed != -1 {
-		t.Fatalf("source %+v, workspace %q", set.Source, set.Workspace)
+	if set.Source.Tool != "pulumi" || set.Source.Document != "preview of stack prod" || set.Stack != "prod" || set.Managed != -1 {
+		t.Fatalf("source %+v, stack %q", set.Source, set.Stack)
 	}
 	by := map[string]change.Resource{}
 	for _, r := range set.Resources {
@@ -96,8 +96,8 @@ func TestReadStream(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(replaced, ","); got != "aws:ec2/instance:Instance::web-server-www create-then-delete" || set.Workspace != "dev" {
-		t.Fatalf("replaced %s, workspace %s", got, set.Workspace)
+	if got := strings.Join(replaced, ","); got != "aws:ec2/instance:Instance::web-server-www create-then-delete" || set.Stack != "dev" {
+		t.Fatalf("replaced %s, stack %s", got, set.Stack)
 	}
 }
 
