@@ -48,7 +48,15 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	s.progress("build %s from %s", name, dir)
 	// Tagged and labelled by run: Down removes the run's images (unless
 	// KeepImages), and a run never removes an image another run uses.
-	tag, err := buildImage(ctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
+	// The build runs to its end even when the run is cancelled: a build
+	// cancelled part way leaves the daemon removing its intermediate
+	// containers (which carry the run's labels) after the teardown swept.
+	bctx, cancel := createContext(ctx)
+	tag, err := buildImage(bctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
+	cancel()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return "", fmt.Errorf("build %s: %w", name, err)
 	}

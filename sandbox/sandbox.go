@@ -449,14 +449,23 @@ func configHash(image string, spec *ServiceSpec) string {
 // removal is one call per container (no separate stop), and the sweep also
 // finds objects whose creation was interrupted before they were tracked.
 // It runs on its own context so that a cancelled run is still cleaned up.
+//
+// After a cancellation it sweeps again until a sweep finds nothing (a few
+// times at most): what the daemon was still doing for a call that had
+// returned (a stop, a removal) can briefly leave an object behind.
 func (s *Sandbox) Down(ctx context.Context) error {
+	cancelled := ctx.Err() != nil
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
 	defer cancel()
 	s.mu.Lock()
 	s.services = map[string]*service{}
 	s.mu.Unlock()
-	_, err := prune(ctx, s.cli, s.run, !s.keepImgs)
-	s.provider.Close()
+	defer s.provider.Close()
+	p, err := prune(ctx, s.cli, s.run, !s.keepImgs)
+	for i := 0; cancelled && err == nil && i < 5 && p.Containers+p.Volumes+p.Networks > 0; i++ {
+		time.Sleep(200 * time.Millisecond)
+		p, err = prune(ctx, s.cli, s.run, !s.keepImgs)
+	}
 	return err
 }
 

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
+	"os/exec"
+	"os/signal"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,4 +345,113 @@ func TestSandboxKeepImages(t *testing.T) {
 		t.Errorf("prune: exit %d %q", code, stdout)
 	}
 	noLeftovers(t, id)
+}
+
+// sigintHelperEnv carries the arguments of the rehearse the sweep below
+// runs in a child process (this test binary, re-executed).
+const sigintHelperEnv = "REHEARSE_SIGINT_HELPER_ARGS"
+
+// TestSandboxSIGINTHelper is not a test: it is the child process of
+// TestSandboxSIGINTSweep, rehearse's main with Ctrl-C wired as in main.
+func TestSandboxSIGINTHelper(t *testing.T) {
+	args := os.Getenv(sigintHelperEnv)
+	if args == "" {
+		t.Skip("the child process of TestSandboxSIGINTSweep")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, strings.Split(args, "\n"), strings.NewReader(""), io.Discard, io.Discard)
+	stop()
+	os.Exit(code)
+}
+
+// TestSandboxSIGINTSweep sends SIGINT to `rehearse sandbox run` at points
+// spread over a run's whole length (up, with a build, volumes and two
+// services; apply, with an exec, a recreate and a script; down) and finds
+// nothing left after each: no container, volume, network or image. 20
+// points with -short, 50 without.
+func TestSandboxSIGINTSweep(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	os.MkdirAll(dir+"/image", 0o755)
+	os.WriteFile(dir+"/image/Dockerfile", []byte("FROM "+testimage.Busybox+"\nRUN echo built > /built\n"), 0o644)
+	f := dir + "/env.yaml"
+	os.WriteFile(f, []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: sigint
+services:
+  db:
+    build: {context: image}
+    command: "echo ready; exec sleep 600"
+    ready: {log: ready}
+    volumes: {dbdata: /data, logs: /logs}
+    data: [/data]
+    seed: ["for i in 1 2 3; do echo $i > /data/$i; done"]
+  web:
+    image: `+testimage.Busybox+`
+    command: [sleep, "600"]
+    volumes: {cache: /cache}
+    depends_on: [db]
+change:
+  - exec: {service: db, command: "rm /data/1"}
+  - update: {service: web, env: {MODE: b}}
+  - script: {image: `+testimage.Busybox+`, run: "sleep 0.2"}
+`), 0o644)
+	start := func(id string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSandboxSIGINTHelper$")
+		cmd.Env = append(os.Environ(), sigintHelperEnv+"="+strings.Join([]string{"sandbox", "run", f, "--run-id", id}, "\n"))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	// One uninterrupted run gives the length to spread the points over.
+	id := testimage.RunID()
+	t0 := time.Now()
+	if err := start(id).Wait(); err != nil && !strings.Contains(err.Error(), "exit status 1") {
+		t.Fatalf("uninterrupted run: %v", err)
+	}
+	length := time.Since(t0)
+	noLeftovers(t, id)
+	points := 50
+	if testing.Short() {
+		points = 20
+	}
+	t.Logf("a run takes %s; SIGINT at %d points across it", length.Round(time.Millisecond), points)
+	var mu sync.Mutex
+	leaked, slowest := 0, time.Duration(0)
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i := range points {
+		at := length * time.Duration(i) / time.Duration(points)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			id := testimage.RunID()
+			cmd := start(id)
+			time.Sleep(at)
+			sent := time.Now()
+			cmd.Process.Signal(os.Interrupt)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(90 * time.Second):
+				cmd.Process.Kill()
+				t.Errorf("SIGINT at %s: still running 90s later", at)
+				<-done
+			}
+			took := time.Since(sent)
+			left, err := sandbox.Leftovers(context.Background(), id)
+			mu.Lock()
+			defer mu.Unlock()
+			slowest = max(slowest, took)
+			if err != nil || len(left) > 0 {
+				leaked++
+				t.Errorf("SIGINT at %s (of %s): left %v %v", at.Round(time.Millisecond), length.Round(time.Millisecond), left, err)
+				sandbox.Prune(context.Background(), sandbox.PruneOptions{Run: id, All: true})
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("%d of %d interrupted runs left something; the slowest exit after SIGINT took %s", leaked, points, slowest.Round(time.Millisecond))
 }
