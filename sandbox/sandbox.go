@@ -3,9 +3,16 @@
 // hold, change steps, and a teardown that does not depend on the
 // testcontainers reaper. It judges nothing.
 //
-// Every container, network and volume it creates carries the labels
-// rehearse.run=<id> and rehearse.scenario=<name>, so Prune can remove what a
-// killed run left behind.
+// Every container, network, volume and built image it creates carries the
+// labels rehearse.run=<id> and rehearse.scenario=<name>, and its owner
+// (rehearse.pid, rehearse.host, rehearse.started), set in the create call
+// itself, so Prune can remove what a killed run left behind and tell a
+// finished run from a live one. Volumes and containers also carry a random
+// rehearse.nonce: their identity, since timestamps are not.
+//
+// The environment file is untrusted (see trust.go): builds read only
+// inside its directory, host access needs Options.TrustEnvFile, ports bind
+// to 127.0.0.1, and what commands print is redacted.
 package sandbox
 
 import (
@@ -394,7 +401,15 @@ func (s *Sandbox) ports(ctx context.Context, image string, spec *ServiceSpec) ([
 		set[fmt.Sprintf("%d/tcp", p)] = true
 	}
 	img, err := s.cli.ImageInspect(ctx, image)
-	if err != nil && !isNotFound(err) {
+	if isNotFound(err) {
+		// Pull it now: left to testcontainers, the ports the image
+		// exposes would be published on every interface.
+		if perr := s.provider.PullImage(ctx, image); perr != nil {
+			return nil, fmt.Errorf("pull %s: %w", image, perr)
+		}
+		img, err = s.cli.ImageInspect(ctx, image)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("inspect image %s: %w", image, err)
 	}
 	if err == nil && img.Config != nil {
