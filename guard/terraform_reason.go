@@ -2,7 +2,7 @@ package guard
 
 import (
 	"fmt"
-	"strconv"
+	"github.com/rehearse-dev/rehearse/internal/textsafe"
 	"strings"
 	"unicode"
 
@@ -191,24 +191,8 @@ func plural(n int) string {
 	return "s"
 }
 
-// printable escapes what a terminal or a model would read as something
-// else (control characters, bidi overrides) in text from a plan.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r == '\n' || r == '\t' {
-			b.WriteByte(' ')
-			continue
-		}
-		if unicode.IsGraphic(r) && !unicode.Is(unicode.Bidi_Control, r) {
-			b.WriteRune(r)
-			continue
-		}
-		q := strconv.QuoteRuneToASCII(r)
-		b.WriteString(q[1 : len(q)-1])
-	}
-	return b.String()
-}
+// printable makes text from a plan or a command inert and one line.
+func printable(s string) string { return textsafe.Line(s) }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {

@@ -1,9 +1,8 @@
 package report
 
 import (
-	"fmt"
+	"github.com/rehearse-dev/rehearse/internal/textsafe"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,60 +13,17 @@ import (
 // and keeps values exact; encoding/json escapes what JSON needs.
 
 // TermSafe returns s with what a terminal would act on, or a reader would
-// not see, spelled out as Go escapes (\x1b, \u202e, \U000e0041): control
-// characters (ANSI and OSC sequences start with them), line and paragraph
-// separators, bidi overrides and isolates, zero-width and other format
-// characters, variation selectors, other default-ignorable characters,
-// noncharacters, a U+FFFD and invalid UTF-8. So a hostile name can neither
-// drive the terminal nor read as something other than what it is. Text
-// without any of these is returned as it is.
-func TermSafe(s string) string {
-	i := strings.IndexFunc(s, hidden)
-	if i < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && w == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case !hidden(r):
-			b.WriteString(s[i : i+w])
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r <= 0xFFFF:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-		i += w
-	}
-	return b.String()
-}
+// not see, spelled out as Go escapes: see textsafe.Term.
+func TermSafe(s string) string { return textsafe.Term(s) }
 
 // termSafe is TermSafe, under the name the renderers use.
 func termSafe(s string) string { return TermSafe(s) }
 
-// hidden reports whether r is one TermSafe spells out. Format characters
-// (Cf) cover the bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E,
-// U+200F, U+061C), the zero-width ones (U+200B-U+200D, U+2060, U+FEFF) and
-// the tag characters that can hide text in plain sight (U+E0000-U+E007F).
-func hidden(r rune) bool {
-	if r >= 0x20 && r < 0x7f {
-		return false
-	}
-	return r == utf8.RuneError || unicode.IsControl(r) || noncharacter(r) ||
-		unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
-}
+// hidden reports whether TermSafe spells r out.
+func hidden(r rune) bool { return textsafe.Hidden(r) }
 
-// noncharacter reports whether r is one of the 66 code points Unicode
-// keeps out of interchange; XML 1.0 cannot carry U+FFFE and U+FFFF.
-func noncharacter(r rune) bool {
-	return r&0xFFFE == 0xFFFE || (r >= 0xFDD0 && r <= 0xFDEF)
-}
+// noncharacter reports whether r is a Unicode noncharacter.
+func noncharacter(r rune) bool { return textsafe.Noncharacter(r) }
 
 // mdEscape makes text inert in a GitHub comment, as prose: see mdText.
 func mdEscape(s string) string { return mdText(s, true) }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rehearse-dev/rehearse/internal/textsafe"
 	"io/fs"
 	"os"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
@@ -273,17 +272,6 @@ func orWhole(addr string) string {
 	return addr
 }
 
-// printable escapes what a terminal would interpret (control characters,
-// bidi overrides) in text a user typed or a plan named.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsGraphic(r) && !unicode.Is(unicode.Bidi_Control, r) {
-			b.WriteRune(r)
-			continue
-		}
-		q := strconv.QuoteRuneToASCII(r)
-		b.WriteString(q[1 : len(q)-1])
-	}
-	return b.String()
-}
+// printable escapes what a terminal would interpret in text a user typed
+// or a plan named.
+func printable(s string) string { return textsafe.Term(s) }

@@ -64,7 +64,7 @@ func detectInput(prefix []byte, complete bool) (string, error) {
 	if len(bytes.TrimSpace(prefix)) == 0 {
 		return "", errors.New("empty file: " + expected)
 	}
-	top, inner, truncated := scanKeys(prefix)
+	top, inner, truncated, synErr := scanKeys(prefix)
 	has := func(names ...string) bool {
 		for _, n := range names {
 			if top[n] {
@@ -94,6 +94,8 @@ func detectInput(prefix []byte, complete bool) (string, error) {
 		return kinds[0], nil
 	case len(kinds) > 1:
 		return "", fmt.Errorf("ambiguous input: it has the keys of a %s: give --input", strings.Join(kinds, " and a "))
+	case synErr != nil:
+		return "", fmt.Errorf("invalid JSON: %v: %s", synErr, expected)
 	case truncated && complete:
 		return "", errors.New("truncated JSON: " + expected)
 	}
@@ -102,9 +104,9 @@ func detectInput(prefix []byte, complete bool) (string, error) {
 
 // scanKeys lists the keys of the first value's top-level object, and the
 // keys inside the first element of its arrays (a change set's first
-// change). truncated says the prefix ended inside the value or was not
-// JSON.
-func scanKeys(prefix []byte) (top, inner map[string]bool, truncated bool) {
+// change). truncated says the prefix ended inside the value; synErr is
+// the syntax error when it is not JSON.
+func scanKeys(prefix []byte) (top, inner map[string]bool, truncated bool, synErr error) {
 	top, inner = map[string]bool{}, map[string]bool{}
 	dec := json.NewDecoder(bytes.NewReader(prefix))
 	type frame struct {
@@ -116,12 +118,16 @@ func scanKeys(prefix []byte) (top, inner map[string]bool, truncated bool) {
 	for {
 		t, err := dec.Token()
 		if err != nil {
-			return top, inner, !errors.Is(err, io.EOF) || len(stack) > 0
+			var syn *json.SyntaxError
+			if errors.As(err, &syn) {
+				return top, inner, false, err
+			}
+			return top, inner, !errors.Is(err, io.EOF) || len(stack) > 0, nil
 		}
 		if t == json.Delim('}') || t == json.Delim(']') {
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
-				return top, inner, false
+				return top, inner, false, nil
 			}
 			continue
 		}

@@ -357,3 +357,30 @@ func (o Obj) Strings(k string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ReadError is a document a reader cannot fully understand. Its message is
+// one line that names the file and the problem. The planners' readers all
+// return it (each under its own name), so the CLI reports them alike.
+type ReadError struct {
+	File   string
+	Offset int64 // byte offset of the problem, or -1
+	Err    error
+}
+
+func (e *ReadError) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("%s: %v (at byte %d)", e.File, e.Err, e.Offset)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Wrap makes err a ReadError for file, with the offset an *Error carries.
+func Wrap(file string, err error) error {
+	var se *Error
+	if errors.As(err, &se) {
+		return &ReadError{File: file, Offset: se.Offset, Err: se.Err}
+	}
+	return &ReadError{File: file, Offset: -1, Err: err}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rehearse-dev/rehearse/internal/strictjson"
 	"io"
 	"slices"
 	"strings"
@@ -17,20 +18,7 @@ import (
 
 // ReadError is a plan that rehearse cannot fully understand. Its message is
 // one line that names the file and the problem.
-type ReadError struct {
-	File   string
-	Offset int64 // byte offset of the problem, or -1
-	Err    error
-}
-
-func (e *ReadError) Error() string {
-	if e.Offset >= 0 {
-		return fmt.Sprintf("%s: %v (at byte %d)", e.File, e.Err, e.Offset)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *ReadError) Unwrap() error { return e.Err }
+type ReadError = strictjson.ReadError
 
 // Errors a ReadError can wrap, for errors.Is.
 var (
