@@ -47,6 +47,8 @@ func TestReadRefuses(t *testing.T) {
 		{"output Before", `{"format_version":"1.2","resource_changes":[],"output_changes":{"a":{"actions":["update"],"Before":1}}}`, ErrKeyCase, ""},
 		{"prior state Values", `{"format_version":"1.2","resource_changes":[],"prior_state":{"Values":{}}}`, ErrKeyCase, `"Values"`},
 		// Values that matter, out of their range.
+		{"before not an object", plan(`{"address":"aws_db_instance.a","type":"aws_db_instance","change":{"actions":["delete"],"before":"prod"}}`), ErrNotPlan, ""},
+		{"a mark of the wrong type", plan(`{"address":"aws_db_instance.a","type":"aws_db_instance","change":{"actions":["delete"],"before":{"tags":{"env":"prod"}},"before_sensitive":"yes"}}`), ErrNotPlan, ""},
 		{"unknown mode", plan(`{"address":"a.b","type":"a","mode":"resource","change":{"actions":["delete"]}}`), ErrNotPlan, ""},
 		{"mode in another case", plan(`{"address":"a.b","type":"a","mode":"Managed","change":{"actions":["delete"]}}`), ErrNotPlan, ""},
 		{"errored plan", `{"format_version":"1.2","resource_changes":[],"errored":true}`, ErrErroredPlan, ""},

@@ -222,15 +222,15 @@ func (cv *converter) changeField(p *vparser, k string) {
 			cv.wrongType("change.actions", raw[0])
 		}
 	case keyIs(k, "before"):
-		cv.before = p.raw()
+		cv.before = cv.objectOrNull(p, "change.before")
 	case keyIs(k, "after"):
-		cv.after = p.raw()
+		cv.after = cv.objectOrNull(p, "change.after")
 	case keyIs(k, "after_unknown"):
-		cv.afterUnknown = p.raw()
+		cv.afterUnknown = cv.mark(p, "change.after_unknown")
 	case keyIs(k, "before_sensitive"):
-		cv.beforeSensitive = p.raw()
+		cv.beforeSensitive = cv.mark(p, "change.before_sensitive")
 	case keyIs(k, "after_sensitive"):
-		cv.afterSensitive = p.raw()
+		cv.afterSensitive = cv.mark(p, "change.after_sensitive")
 	case keyIs(k, "replace_paths"):
 		cv.hasReplacePaths = true
 		raw := p.raw()
@@ -280,6 +280,29 @@ func (cv *converter) changeField(p *vparser, k string) {
 		cv.checkCase(k, changeKeys)
 		p.skip()
 	}
+}
+
+// objectOrNull reads a resource's before or after value, which terraform
+// writes as an object or null: anything else is the wrong type.
+func (cv *converter) objectOrNull(p *vparser, field string) []byte {
+	raw := p.raw()
+	if raw[0] != '{' && raw[0] != 'n' {
+		cv.wrongType(field, raw[0])
+	}
+	return raw
+}
+
+// mark reads an unknown or sensitivity mark: a bool, or an object or list
+// of marks, or null. A mark of another type cannot be read, and what it
+// would hide is not known: the wrong type.
+func (cv *converter) mark(p *vparser, field string) []byte {
+	raw := p.raw()
+	switch raw[0] {
+	case 't', 'f', '{', '[', 'n':
+	default:
+		cv.wrongType(field, raw[0])
+	}
+	return raw
 }
 
 // knownKeys are the keys of a resource change and its change object.
