@@ -40,6 +40,11 @@ func (e *evaluator) unguarding(r *change.Resource, now placement) (Finding, bool
 	if r.Mode != change.Managed || r.Action.Destructive() || r.Action == change.Create || r.Action == change.Read {
 		return Finding{}, false
 	}
+	// Nearly every change keeps its tags, its address and its settings:
+	// nothing can have been taken away, and there is nothing to place.
+	if r.BeforeLabels == nil && !r.Moved() && len(r.Changes) == 0 {
+		return Finding{}, false
+	}
 	entry, catalogued := e.cat.Classify(r)
 	if !catalogued {
 		return Finding{}, false

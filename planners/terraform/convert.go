@@ -659,7 +659,7 @@ func pathChange(steps []any, c *tfjson.Change, byName *int) change.AttrChange {
 		return ac
 	}
 	for _, s := range steps {
-		if k, ok := s.(string); ok && secretName(k) {
+		if k, ok := s.(string); ok && change.SecretName(k) {
 			ac.Sensitive, ac.ByName = true, true
 			*byName++
 			return ac
@@ -735,7 +735,7 @@ func scalars(obj map[string]any, sensitive any, byName *int) map[string]change.V
 		if markedAt(sensitive, []any{k}) {
 			continue
 		}
-		if secretName(k) {
+		if change.SecretName(k) {
 			*byName++
 			continue
 		}

@@ -52,7 +52,7 @@ func (d *reader) outputs() error {
 		oc := change.OutputChange{Name: name, Action: act}
 		oc.Digest, _ = d.digests.digest(val, 2)
 		switch {
-		case secretName(name):
+		case change.SecretName(name):
 			oc.Sensitive, oc.ByName = true, true
 			d.byName++
 		case containsTrue(c.BeforeSensitive) || containsTrue(c.AfterSensitive):

@@ -6,8 +6,6 @@ import (
 	"github.com/rehearse-dev/rehearse/change"
 )
 
-func secretName(name string) bool { return change.SecretName(name) }
-
 // byNameMark stands in for a value hidden because its name says secret.
 const byNameMark = "(sensitive: by name)"
 
@@ -25,7 +23,7 @@ func redact(v any, n *int) (any, bool) {
 		var out map[string]any
 		for k, e := range t {
 			r, changed := e, false
-			if secretName(k) && e != nil {
+			if change.SecretName(k) && e != nil {
 				r, changed = byNameMark, true
 				*n++
 			} else {
