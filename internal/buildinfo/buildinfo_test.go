@@ -1,0 +1,84 @@
+package buildinfo
+
+import (
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+func TestPick(t *testing.T) {
+	tests := []struct {
+		name, stamped, module, want string
+	}{
+		{"stamped wins", "v0.3.0-4-gabc1234", "v0.2.0", "v0.3.0-4-gabc1234"},
+		{"module from go install", "", "v0.2.0", "v0.2.0"},
+		{"nothing", "", "", "dev"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pick(tt.stamped, tt.module); got != tt.want {
+				t.Errorf("pick(%q, %q) = %q, want %q", tt.stamped, tt.module, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestModuleVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, ""},
+		{"devel", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, ""},
+		{"empty", &debug.BuildInfo{}, ""},
+		{"tagged", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{"pseudo", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261202005134-4f8ebcf00000"}}, "v0.0.0-20261202005134-4f8ebcf00000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := moduleVersion(tt.bi); got != tt.want {
+				t.Errorf("moduleVersion = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVCSCommit(t *testing.T) {
+	set := func(kv ...string) *debug.BuildInfo {
+		bi := &debug.BuildInfo{}
+		for i := 0; i < len(kv); i += 2 {
+			bi.Settings = append(bi.Settings, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return bi
+	}
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"nil", nil, ""},
+		{"no vcs", set("GOOS", "linux"), ""},
+		{"clean", set("vcs.revision", "abc", "vcs.modified", "false"), "abc"},
+		{"dirty", set("vcs.revision", "abc", "vcs.modified", "true"), "abc-dirty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := vcsCommit(tt.bi); got != tt.want {
+				t.Errorf("vcsCommit = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAccessors(t *testing.T) {
+	if v := Version(); v == "" {
+		t.Error("Version() is empty")
+	}
+	if c := Commit(); c == "" {
+		t.Error("Commit() is empty")
+	}
+	if g := GoVersion(); !strings.HasPrefix(g, "go") {
+		t.Errorf("GoVersion() = %q, want a go1.x version", g)
+	}
+}
