@@ -2,6 +2,7 @@ package change_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,7 +16,7 @@ import (
 
 	"github.com/rehearse-dev/rehearse/bench/genplan/plangen"
 	"github.com/rehearse-dev/rehearse/change"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 )
 
 // referenceFingerprint is Set.Fingerprint as it was first written, with
@@ -81,7 +82,7 @@ func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set, err := terraform.Read(f, bytes.NewReader(data))
+		set, err := planjson.Read(context.Background(), bytes.NewReader(data), planjson.File(f))
 		if err != nil {
 			continue // not a plan (a scenario's other JSON)
 		}
@@ -92,7 +93,7 @@ func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
 		if err := plangen.Write(&b, plangen.Options{N: 1500, Seed: seed}); err != nil {
 			t.Fatal(err)
 		}
-		set, err := terraform.Read("gen.json", &b)
+		set, err := planjson.Read(context.Background(), &b, planjson.File("gen.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer fh.Close()
-		set, err := terraform.Read(f, fh)
+		set, err := planjson.Read(context.Background(), fh, planjson.File(f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +194,7 @@ func BenchmarkFingerprint(b *testing.B) {
 	if err := plangen.Write(&buf, plangen.Options{N: 10000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	set, err := terraform.Read("gen.json", &buf)
+	set, err := planjson.Read(context.Background(), &buf, planjson.File("gen.json"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -123,7 +124,7 @@ func (r *Runner) terraform(ctx context.Context, tc *TerraformCall, cwd string) i
 	if code := r.start(bin, c.workspaceArgs(), cwd, &ws); code != 0 {
 		return r.cannot(fmt.Errorf("%s workspace show exited %d: nothing was applied", toolName(bin), code))
 	}
-	set, err := terraform.Read(tc.Dir+" ("+toolName(bin)+" show -json)", &js)
+	set, err := planjson.Read(ctx, &js, planjson.File(tc.Dir+" ("+toolName(bin)+" show -json)"))
 	if err != nil {
 		return r.cannot(err)
 	}

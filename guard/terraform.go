@@ -16,6 +16,7 @@ import (
 
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -134,7 +135,7 @@ func (j *Judge) plan(ctx context.Context, tc *TerraformCall) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := terraform.Read(dir+" ("+res.Tool+" show -json)", bytes.NewReader(res.Plan))
+	set, err := planjson.Read(ctx, bytes.NewReader(res.Plan), planjson.File(dir+" ("+res.Tool+" show -json)"))
 	if err != nil {
 		return nil, err
 	}

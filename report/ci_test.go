@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -13,7 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/rehearse-dev/rehearse/internal/golden"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -49,7 +50,7 @@ func approved(t *testing.T) *verdict.Verdict {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	set, err := terraform.Read("env-recreate-minor-fix.json", f)
+	set, err := planjson.Read(context.Background(), f, planjson.File("env-recreate-minor-fix.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

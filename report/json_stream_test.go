@@ -2,11 +2,12 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -24,7 +25,7 @@ func TestJSONStreamSameAsWhole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set, err := terraform.Read(f, bytes.NewReader(data))
+		set, err := planjson.Read(context.Background(), bytes.NewReader(data), planjson.File(f))
 		if err != nil {
 			continue
 		}

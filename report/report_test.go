@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,7 @@ import (
 
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/internal/golden"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -20,7 +21,7 @@ func judge(t *testing.T, file string, origin verdict.Origin) *verdict.Verdict {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	set, err := terraform.Read(filepath.Base(file), f)
+	set, err := planjson.Read(context.Background(), f, planjson.File(filepath.Base(file)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/pulumi"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -96,7 +97,7 @@ func Record(ctx context.Context, o RecordOptions) (*Recorded, error) {
 	}
 	if original != nil {
 		// Refuse what rehearse cannot read before writing anything of it.
-		if _, err := terraform.Read(inputName(o), bytes.NewReader(original)); err != nil {
+		if _, err := planjson.Read(ctx, bytes.NewReader(original), planjson.File(inputName(o))); err != nil {
 			return nil, err
 		}
 		redacted, err := RedactPlan(original)
@@ -396,7 +397,7 @@ func copyTree(src, dst string) error {
 // redactionNotes judges the plan as given and says if the redacted copy
 // judges differently, which would mean a redacted value mattered.
 func redactionNotes(ctx context.Context, s *Scenario, original []byte, recorded *verdict.Verdict) []string {
-	set, err := terraform.Read(s.Path("plan.json"), bytes.NewReader(original))
+	set, err := planjson.Read(ctx, bytes.NewReader(original), planjson.File(s.Path("plan.json")))
 	if err != nil {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rehearse-dev/rehearse/planners/container"
 	"github.com/rehearse-dev/rehearse/planners/pulumi"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -164,7 +165,7 @@ func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []stri
 			return change.Set{}, nil, err
 		}
 		defer f.Close()
-		set, err := terraform.Read(name, f)
+		set, err := planjson.Read(ctx, f, planjson.File(name))
 		return set, nil, err
 	}
 	var warn bytes.Buffer
@@ -178,7 +179,7 @@ func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []stri
 	if err != nil {
 		return change.Set{}, nil, err
 	}
-	set, err := terraform.Read(dir+" (terraform show -json)", bytes.NewReader(plan))
+	set, err := planjson.Read(ctx, bytes.NewReader(plan), planjson.File(dir+" (terraform show -json)"))
 	if err != nil {
 		return change.Set{}, nil, err
 	}

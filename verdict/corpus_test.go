@@ -1,12 +1,13 @@
 package verdict_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/change"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -26,7 +27,7 @@ func TestCorpusConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			set, err := terraform.Read(file, f)
+			set, err := planjson.Read(context.Background(), f, planjson.File(file))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,13 +9,14 @@ package decoders
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"testing"
 
 	gojson "github.com/goccy/go-json"
 
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 )
 
 type rc struct {
@@ -102,7 +103,7 @@ func BenchmarkRehearseRead(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := terraform.Read("plan.json", bytes.NewReader(data)); err != nil {
+		if _, err := planjson.Read(context.Background(), bytes.NewReader(data), planjson.File("plan.json")); err != nil {
 			b.Fatal(err)
 		}
 	}

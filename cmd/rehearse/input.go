@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +13,7 @@ import (
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/pulumi"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 )
 
 // The inputs `rehearse plan FILE` reads, as --input names them.
@@ -39,7 +40,7 @@ func checkInput(input string) error {
 
 // readInput reads a plan, change set or preview from br: the one input
 // names, else the one its structure says.
-func readInput(name, input string, br *bufio.Reader) (change.Set, error) {
+func readInput(ctx context.Context, name, input string, br *bufio.Reader) (change.Set, error) {
 	if input == "" {
 		prefix, _ := br.Peek(peekSize)
 		kind, err := detectInput(prefix, len(prefix) < peekSize)
@@ -54,7 +55,7 @@ func readInput(name, input string, br *bufio.Reader) (change.Set, error) {
 	case inputPulumi:
 		return pulumi.Read(name, br)
 	}
-	return terraform.Read(name, br)
+	return planjson.Read(ctx, br, planjson.File(name))
 }
 
 // detectInput tells the format from a prefix of the document (complete

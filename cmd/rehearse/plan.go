@@ -19,6 +19,7 @@ import (
 	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -161,7 +162,7 @@ func (o *planOptions) checkSource() error {
 // readSet reads the plan JSON, or produces it with terraform.
 func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error) {
 	if o.Dir == "" {
-		set, err := readPlanFile(o.File, o.in, o.Input)
+		set, err := readPlanFile(ctx, o.File, o.in, o.Input)
 		return set, nil, err
 	}
 	var warn bytes.Buffer
@@ -176,7 +177,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 		}
 		return change.Set{}, nil, err
 	}
-	set, err := terraform.Read(o.Dir+" (terraform show -json)", bytes.NewReader(res.Plan))
+	set, err := planjson.Read(ctx, bytes.NewReader(res.Plan), planjson.File(o.Dir+" (terraform show -json)"))
 	if err != nil {
 		return change.Set{}, nil, err
 	}
@@ -196,9 +197,9 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 // Pulumi preview from a file, or from in for "-": the format input names,
 // else the one its structure says. A directory is the change sets of a
 // CloudFormation stack and its nested stacks, one *.json file each.
-func readPlanFile(name string, in io.Reader, input string) (change.Set, error) {
+func readPlanFile(ctx context.Context, name string, in io.Reader, input string) (change.Set, error) {
 	if name == "-" {
-		return readInput("<stdin>", input, bufio.NewReaderSize(in, peekSize))
+		return readInput(ctx, "<stdin>", input, bufio.NewReaderSize(in, peekSize))
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -217,7 +218,7 @@ func readPlanFile(name string, in io.Reader, input string) (change.Set, error) {
 	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
 		return change.Set{}, fmt.Errorf("%s: a binary plan file, not plan JSON: use rehearse plan --dir DIR --plan-file %s, or terraform show -json %s > plan.json", name, name, name)
 	}
-	return readInput(name, input, br)
+	return readInput(ctx, name, input, br)
 }
 
 func loadPolicy(file string) (verdict.Policy, error) {

@@ -1,7 +1,8 @@
-package terraform
+package planjson
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,7 +16,7 @@ import (
 // a variable or an action invocation, and the fingerprint changes.
 func TestFingerprintCoversEveryValue(t *testing.T) {
 	var files []string
-	for _, g := range []string{"/work/shared/corpus/plans/*.json", "testdata/read/*.json", "../../examples/plans/*.json", "testdata/fingerprint/*.json"} {
+	for _, g := range []string{"/work/shared/corpus/plans/*.json", "testdata/read/*.json", "../../../examples/plans/*.json", "testdata/fingerprint/*.json"} {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}
@@ -111,7 +112,7 @@ func fingerprintOf(t *testing.T, doc map[string]any) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Read("plan.json", bytes.NewReader(b))
+	set, err := Read(context.Background(), bytes.NewReader(b), File("plan.json"))
 	if err != nil {
 		return ""
 	}

@@ -1,13 +1,14 @@
-package terraform_test
+package planjson_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/bench/genplan/plangen"
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/report"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -52,7 +53,7 @@ func BenchmarkRead(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := terraform.Read("plan.json", bytes.NewReader(data)); err != nil {
+				if _, err := planjson.Read(context.Background(), bytes.NewReader(data), planjson.File("plan.json")); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -74,7 +75,7 @@ func BenchmarkVerdict(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				set, err := terraform.Read("plan.json", bytes.NewReader(data))
+				set, err := planjson.Read(context.Background(), bytes.NewReader(data), planjson.File("plan.json"))
 				if err != nil {
 					b.Fatal(err)
 				}

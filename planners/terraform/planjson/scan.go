@@ -1,6 +1,7 @@
-package terraform
+package planjson
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 // does it several times faster, with a table for the bytes inside strings,
 // which are most of a plan.
 type scanner struct {
+	ctx      context.Context // checked at each refill, so a cancelled read stops within a window
 	r        io.Reader
 	buf      []byte
 	pos, end int
@@ -34,8 +36,8 @@ type depthError struct{ Offset int64 }
 
 func (e *depthError) Error() string { return errTooDeep.Error() }
 
-func newScanner(r io.Reader) *scanner {
-	return &scanner{r: r, buf: make([]byte, 256<<10), keep: -1}
+func newScanner(ctx context.Context, r io.Reader) *scanner {
+	return &scanner{ctx: ctx, r: r, buf: make([]byte, 256<<10), keep: -1}
 }
 
 // errUnexpectedEOF is truncation inside a value.
@@ -54,6 +56,10 @@ func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
 // fill reads more input into the window and reports whether it got any.
 func (s *scanner) fill() bool {
 	if s.eof {
+		return false
+	}
+	if err := s.ctx.Err(); err != nil {
+		s.rerr, s.eof = err, true
 		return false
 	}
 	from := s.pos

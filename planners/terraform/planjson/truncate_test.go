@@ -1,7 +1,8 @@
-package terraform
+package planjson
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -12,7 +13,7 @@ import (
 // A plan cut short anywhere must fail as truncated (or empty, when nothing
 // but white space is left), never pass as a smaller plan.
 func TestReadTruncated(t *testing.T) {
-	small, err := os.ReadFile("../../examples/plans/env-recreate-minor-fix.json")
+	small, err := os.ReadFile("../../../examples/plans/env-recreate-minor-fix.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func allOffsets(data []byte) []int {
 func checkTruncations(t *testing.T, data []byte, offsets []int) {
 	t.Helper()
 	for _, n := range offsets {
-		_, err := Read("cut.json", bytes.NewReader(data[:n]))
+		_, err := Read(context.Background(), bytes.NewReader(data[:n]), File("cut.json"))
 		blank := len(bytes.TrimSpace(data[:n])) == 0
 		switch {
 		case blank && errors.Is(err, ErrEmpty):
@@ -76,11 +77,11 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 
 func TestReadByteAtATime(t *testing.T) {
 	data := genPlan(t, 50, 3)
-	want, err := Read("p", bytes.NewReader(data))
+	want, err := Read(context.Background(), bytes.NewReader(data), File("p"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Read("p", &oneByteReader{data})
+	got, err := Read(context.Background(), &oneByteReader{data}, File("p"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestReadByteAtATime(t *testing.T) {
 		t.Fatal("a plan read one byte at a time gives another Set")
 	}
 	for _, n := range []int{1, 100, len(data) / 2, len(data) - 3} {
-		if _, err := Read("p", &oneByteReader{data[:n]}); !errors.Is(err, ErrTruncated) {
+		if _, err := Read(context.Background(), &oneByteReader{data[:n]}, File("p")); !errors.Is(err, ErrTruncated) {
 			t.Fatalf("cut at %d, read a byte at a time: %v", n, err)
 		}
 	}

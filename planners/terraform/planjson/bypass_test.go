@@ -1,7 +1,8 @@
-package terraform
+package planjson
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -19,7 +20,7 @@ func plan(changes ...string) string {
 
 func readDoc(t *testing.T, doc string) (change.Set, error) {
 	t.Helper()
-	return Read("plan.json", strings.NewReader(doc))
+	return Read(context.Background(), strings.NewReader(doc), File("plan.json"))
 }
 
 // Each class of input terraform never writes is refused with the error
@@ -159,7 +160,7 @@ func TestReadEncodings(t *testing.T) {
 		"utf-16 le": utf16Bytes(doc, false),
 		"utf-16 be": utf16Bytes(doc, true),
 	} {
-		got, err := Read("plan.json", bytes.NewReader(data))
+		got, err := Read(context.Background(), bytes.NewReader(data), File("plan.json"))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -168,7 +169,7 @@ func TestReadEncodings(t *testing.T) {
 		}
 	}
 	noBOM := utf16Bytes(doc, false)[2:]
-	if _, err := Read("plan.json", bytes.NewReader(noBOM)); !errors.Is(err, ErrEncoding) || !strings.Contains(err.Error(), "re-save it as UTF-8") {
+	if _, err := Read(context.Background(), bytes.NewReader(noBOM), File("plan.json")); !errors.Is(err, ErrEncoding) || !strings.Contains(err.Error(), "re-save it as UTF-8") {
 		t.Errorf("UTF-16 without BOM: got %v", err)
 	}
 }

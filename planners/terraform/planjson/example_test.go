@@ -1,10 +1,11 @@
-package terraform_test
+package planjson_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 )
 
 // Read turns plan JSON (terraform show -json) into a change.Set; anything it
@@ -14,7 +15,7 @@ func ExampleRead() {
 	  {"address":"aws_db_instance.main","mode":"managed","type":"aws_db_instance","name":"main",
 	   "change":{"actions":["delete","create"],"before":{"engine_version":"15","tags":{"env":"prod"}},
 	             "after":{"engine_version":"16","tags":{"env":"prod"}},"replace_paths":[["engine_version"]]}}]}`
-	set, err := terraform.Read("plan.json", strings.NewReader(plan))
+	set, err := planjson.Read(context.Background(), strings.NewReader(plan), planjson.File("plan.json"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -22,7 +23,7 @@ func ExampleRead() {
 	r := set.Resources[0]
 	fmt.Println(r.Address, r.Action, r.ReplaceOrder, r.ReplacePaths[0].Path, r.Labels["env"])
 
-	_, err = terraform.Read("plan.json", strings.NewReader(`{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["delete"],"actions":["no-op"]}}]}`))
+	_, err = planjson.Read(context.Background(), strings.NewReader(`{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["delete"],"actions":["no-op"]}}]}`), planjson.File("plan.json"))
 	fmt.Println(err)
 	// Output:
 	// aws_db_instance.main replace delete-then-create engine_version prod

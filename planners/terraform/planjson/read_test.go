@@ -1,6 +1,7 @@
-package terraform
+package planjson
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,7 +15,7 @@ import (
 
 func readString(t *testing.T, s string) (change.Set, error) {
 	t.Helper()
-	return Read("plan.json", strings.NewReader(s))
+	return Read(context.Background(), strings.NewReader(s), File("plan.json"))
 }
 
 const minimalPlan = `{"format_version":"1.2","planned_values":{},"resource_changes":[%s]}`
@@ -111,7 +112,7 @@ func TestReadModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	set, err := Read("model.json", f)
+	set, err := Read(context.Background(), f, File("model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestReadCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			set, err := Read(file, f)
+			set, err := Read(context.Background(), f, File(file))
 			if err != nil {
 				t.Fatal(err)
 			}

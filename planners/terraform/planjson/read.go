@@ -1,10 +1,12 @@
-// Package terraform turns Terraform and OpenTofu plans into a change.Set: it
-// reads plan JSON, and it runs terraform (init, plan, show and version only)
-// in an isolated copy of a working directory.
-package terraform
+// Package planjson decodes Terraform and OpenTofu plan JSON (what
+// terraform show -json writes) into a change.Set. It streams with bounded
+// memory and runs no processes: planners/terraform runs terraform and hands
+// the show -json stream to Read.
+package planjson
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,18 +37,36 @@ var (
 	ErrEncoding    = errors.New("not UTF-8")
 )
 
+// Option changes how Read reads a plan.
+type Option func(*options)
+
+type options struct {
+	file string
+}
+
+// File names the plan in errors and in the Set's source (Source.File):
+// a path, or a description such as "dir (terraform show -json)". Without
+// it the plan is called "plan.json".
+func File(name string) Option { return func(o *options) { o.file = name } }
+
 // Read decodes plan JSON (terraform show -json) from r into a change.Set.
-// name is used in errors and in the Set's source. It streams: resource
-// changes are read one at a time, and the parts of the document the verdict
-// does not need (planned_values, the values in prior_state, the attribute
-// values of most changes) are checked for syntax and skipped without being
-// built.
-func Read(name string, r io.Reader) (change.Set, error) {
+// It streams: resource changes are read one at a time, and the parts of the
+// document the verdict does not need (planned_values, the values in
+// prior_state, the attribute values of most changes) are checked for
+// syntax and skipped without being built. Anything it cannot fully
+// understand is a *ReadError naming the file and the problem; it stops
+// with ctx's error when ctx is done.
+func Read(ctx context.Context, r io.Reader, opts ...Option) (change.Set, error) {
+	o := options{file: "plan.json"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	name := o.file
 	r, err := utf8Reader(r)
 	if err != nil {
 		return change.Set{}, &ReadError{File: name, Offset: -1, Err: err}
 	}
-	d := &reader{name: name, s: newScanner(r), intern: newInterner()}
+	d := &reader{name: name, s: newScanner(ctx, r), intern: newInterner()}
 	set, err := d.read()
 	if err != nil {
 		return change.Set{}, err
@@ -86,6 +106,9 @@ func (d *reader) fail(err error) error {
 
 // jsonErr classifies a decoding error as truncation or invalid JSON.
 func (d *reader) jsonErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", d.name, err)
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return d.fail(ErrTruncated)
 	}

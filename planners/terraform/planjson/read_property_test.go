@@ -1,7 +1,8 @@
-package terraform
+package planjson
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ import (
 // fingerprint.
 func readInvariants(t testing.TB, name string, data []byte) {
 	t.Helper()
-	set, err := Read(name, bytes.NewReader(data))
+	set, err := Read(context.Background(), bytes.NewReader(data), File(name))
 	if err != nil {
 		var re *ReadError
 		if !errors.As(err, &re) {
@@ -32,7 +33,7 @@ func readInvariants(t testing.TB, name string, data []byte) {
 		}
 		return
 	}
-	again, err := Read(name, bytes.NewReader(data))
+	again, err := Read(context.Background(), bytes.NewReader(data), File(name))
 	if err != nil {
 		t.Fatalf("%s: second read: %v", name, err)
 	}
@@ -55,12 +56,11 @@ func readInvariants(t testing.TB, name string, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := Read(name, bytes.NewReader(sorted))
+	first, err := Read(context.Background(), bytes.NewReader(sorted), File(name))
 	if err != nil {
 		t.Fatalf("%s: the re-encoded document is refused: %v", name, err)
 	}
-	reversed := Read
-	other, err := reversed(name, bytes.NewReader(encodeReversed(doc)))
+	other, err := Read(context.Background(), bytes.NewReader(encodeReversed(doc)), File(name))
 	if err != nil {
 		t.Fatalf("%s: the document with its keys reversed is refused: %v", name, err)
 	}
@@ -141,7 +141,7 @@ func sameWithoutFastPaths(t *testing.T, name string, plan []byte) {
 
 func TestReadInvariants(t *testing.T) {
 	var files []string
-	for _, g := range []string{"/work/shared/corpus/plans/*.json", "testdata/read/*.json", "../../examples/plans/*.json"} {
+	for _, g := range []string{"/work/shared/corpus/plans/*.json", "testdata/read/*.json", "../../../examples/plans/*.json"} {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}
@@ -250,7 +250,7 @@ func BenchmarkScanCountDeletes(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		d := &reader{s: newScanner(bytes.NewReader(data))}
+		d := &reader{s: newScanner(context.Background(), bytes.NewReader(data))}
 		deletes := 0
 		_, err := d.object("", func(k string) error {
 			if k != "resource_changes" {
