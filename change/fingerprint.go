@@ -29,7 +29,7 @@ import (
 //	}
 //
 // (resources and drift stably sorted by address and deposed key, outputs by
-// name), newline included. Approvals and recorded scenarios name these
+// name, an observation as observation writes it), newline included. Approvals and recorded scenarios name these
 // hashes, so the bytes must never change: the encoder below writes them
 // straight into the hash, byte for byte what encoding/json gives (HTML
 // escaping, invalid UTF-8, sorted map keys), without reflection or copies of
@@ -237,7 +237,66 @@ func (e *fpEncoder) resource(r *Resource) {
 	}
 	if r.Observed != nil {
 		e.raw(`,"observed":`)
-		e.marshal(r.Observed)
+		e.observation(r.Observed)
+	}
+	e.byte('}')
+}
+
+// observation writes what an observed change did to the data, not which
+// objects it ran on or when: two identical runs in two sandboxes are one
+// change, with one approval. Container and volume ids, creation times and
+// the timestamped events are evidence only; a data path counts by its
+// figures and by whether its contents changed, not by its tree hashes,
+// which a server's own files (pids, statistics) make differ between runs.
+//
+// It is the JSON encoding/json writes for
+//
+//	struct {
+//		Data []struct {
+//			Service     string `json:"service,omitempty"`
+//			Path        string `json:"path"`
+//			BeforeFiles int64  `json:"before_files"`
+//			AfterFiles  int64  `json:"after_files"`
+//			BeforeBytes int64  `json:"before_bytes"`
+//			AfterBytes  int64  `json:"after_bytes"`
+//			Changed     bool   `json:"changed,omitempty"`
+//			Gone        bool   `json:"gone,omitempty"`
+//		} `json:"data,omitempty"`
+//	}
+func (e *fpEncoder) observation(o *Observation) {
+	e.byte('{')
+	if len(o.Data) > 0 {
+		e.raw(`"data":[`)
+		for i := range o.Data {
+			d := &o.Data[i]
+			if i > 0 {
+				e.byte(',')
+			}
+			e.byte('{')
+			if d.Service != "" {
+				e.raw(`"service":`)
+				e.str(d.Service)
+				e.byte(',')
+			}
+			e.raw(`"path":`)
+			e.str(d.Path)
+			e.raw(`,"before_files":`)
+			e.buf = strconv.AppendInt(e.buf, d.BeforeFiles, 10)
+			e.raw(`,"after_files":`)
+			e.buf = strconv.AppendInt(e.buf, d.AfterFiles, 10)
+			e.raw(`,"before_bytes":`)
+			e.buf = strconv.AppendInt(e.buf, d.BeforeBytes, 10)
+			e.raw(`,"after_bytes":`)
+			e.buf = strconv.AppendInt(e.buf, d.AfterBytes, 10)
+			if d.BeforeHash != d.AfterHash {
+				e.raw(`,"changed":true`)
+			}
+			if d.Gone {
+				e.raw(`,"gone":true`)
+			}
+			e.byte('}')
+		}
+		e.byte(']')
 	}
 	e.byte('}')
 }

@@ -24,11 +24,11 @@ import (
 // streaming encoder must give the same for every Set.
 func referenceFingerprint(s *change.Set) string {
 	norm := struct {
-		Resources  []change.Resource         `json:"resources"`
-		Drift      []change.Resource         `json:"drift"`
+		Resources  []refResource             `json:"resources"`
+		Drift      []refResource             `json:"drift"`
 		Outputs    []change.OutputChange     `json:"outputs"`
 		Actions    []change.ActionInvocation `json:"actions"`
-		Deferred   []change.Resource         `json:"deferred"`
+		Deferred   []refResource             `json:"deferred"`
 		Incomplete bool                      `json:"incomplete"`
 		Variables  string                    `json:"variables"`
 		Workspace  string                    `json:"workspace"`
@@ -43,14 +43,51 @@ func referenceFingerprint(s *change.Set) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-func refSorted(rs []change.Resource) []change.Resource {
-	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b change.Resource) int {
+// refResource is a Resource whose observation is written as the
+// fingerprint sees it. Observed is Resource's last field, so the outer
+// field, which encoding/json prefers, lands where the inner one was.
+type refResource struct {
+	change.Resource
+	Observed *refObservation `json:"observed,omitempty"`
+}
+
+type refObservation struct {
+	Data []refData `json:"data,omitempty"`
+}
+
+type refData struct {
+	Service     string `json:"service,omitempty"`
+	Path        string `json:"path"`
+	BeforeFiles int64  `json:"before_files"`
+	AfterFiles  int64  `json:"after_files"`
+	BeforeBytes int64  `json:"before_bytes"`
+	AfterBytes  int64  `json:"after_bytes"`
+	Changed     bool   `json:"changed,omitempty"`
+	Gone        bool   `json:"gone,omitempty"`
+}
+
+func refSorted(rs []change.Resource) []refResource {
+	sorted := slices.Clone(rs)
+	slices.SortStableFunc(sorted, func(a, b change.Resource) int {
 		if c := strings.Compare(a.Address, b.Address); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Deposed, b.Deposed)
 	})
+	if sorted == nil {
+		return nil
+	}
+	out := make([]refResource, len(sorted))
+	for i, r := range sorted {
+		out[i].Resource = r
+		if o := r.Observed; o != nil {
+			ro := &refObservation{}
+			for _, d := range o.Data {
+				ro.Data = append(ro.Data, refData{d.Service, d.Path, d.BeforeFiles, d.AfterFiles, d.BeforeBytes, d.AfterBytes, d.BeforeHash != d.AfterHash, d.Gone})
+			}
+			out[i].Observed = ro
+		}
+	}
 	return out
 }
 
@@ -210,4 +247,46 @@ func BenchmarkFingerprint(b *testing.B) {
 			referenceFingerprint(&set)
 		}
 	})
+}
+
+// TestFingerprintOfObservedChange: an observed change is what it did, not
+// where or when it ran.
+func TestFingerprintOfObservedChange(t *testing.T) {
+	run := func(id, created, hashB, hashA string, files int64) change.Set {
+		return change.Set{
+			Source: change.Source{Kind: change.Observed, Tool: "docker", File: id + "/env.yaml"},
+			Resources: []change.Resource{{
+				Address: "docker_container.db", Mode: change.Managed, Type: "docker_container", Name: "db", Action: change.Update,
+				Changes: []change.AttrChange{{Path: "probe.orders", Before: "1204", After: "0"}},
+				Observed: &change.Observation{
+					BeforeID: id + "b", AfterID: id + "a", BeforeCreated: created, AfterCreated: created,
+					Data:   []change.DataDelta{{Service: "db", Path: "/var/lib/db", BeforeFiles: 1204, AfterFiles: files, BeforeBytes: 10, AfterBytes: 0, BeforeHash: hashB, AfterHash: hashA}},
+					Events: []string{created + " container db start " + id},
+				},
+			}},
+			Managed: 2,
+		}
+	}
+	base := run("c1", "2026-01-01T00:00:00Z", "h1", "h2", 0)
+	for _, tc := range []struct {
+		name string
+		set  change.Set
+		same bool
+	}{
+		{"other ids, times, events, hashes", run("c2", "2026-02-02T00:00:01Z", "h3", "h4", 0), true},
+		{"other file count", run("c1", "2026-01-01T00:00:00Z", "h1", "h2", 1), false},
+		{"contents unchanged", run("c1", "2026-01-01T00:00:00Z", "h1", "h1", 0), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.set.Fingerprint() == base.Fingerprint(); got != tc.same {
+				t.Errorf("same fingerprint = %v, want %v", got, tc.same)
+			}
+			sameFingerprint(t, tc.name, &tc.set)
+		})
+	}
+	probe := run("c1", "2026-01-01T00:00:00Z", "h1", "h2", 0)
+	probe.Resources[0].Changes[0].After = "1"
+	if probe.Fingerprint() == base.Fingerprint() {
+		t.Error("another probe outcome gives the same fingerprint")
+	}
 }

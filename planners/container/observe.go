@@ -82,7 +82,7 @@ func service(name string, b sandbox.ServiceState, hadB bool, a sandbox.ServiceSt
 		return r
 	case !hadA:
 		r.Action, r.Labels = change.Delete, b.Labels
-		r.Before = map[string]change.Value{"id": b.ID, "image": b.Image, "created": b.Created}
+		r.Before = map[string]change.Value{"image": b.Image}
 		r.Observed.Data = lostWithService(b, volsAfter)
 		return r
 	}
@@ -96,7 +96,7 @@ func service(name string, b sandbox.ServiceState, hadB bool, a sandbox.ServiceSt
 		// What forced the recreate goes in ReplacePaths; Changes keeps
 		// the probes, so evidence lists each once.
 		r.ReplacePaths, r.Changes = r.Changes, nil
-		r.Before = map[string]change.Value{"id": b.ID, "image": b.Image, "created": b.Created}
+		r.Before = map[string]change.Value{"image": b.Image}
 	case len(r.Changes) > 0 || len(probes) > 0 || dataChanged(r.Observed.Data):
 		r.Action = change.Update
 	default:
@@ -236,7 +236,7 @@ func volume(name string, b sandbox.VolumeState, hadB bool, a sandbox.VolumeState
 		r.Action, r.Labels = change.Create, volumeLabels(name, after)
 	case !hadA:
 		r.Action = change.Delete
-		r.Before = map[string]change.Value{"name": b.DockerName, "created": b.Created}
+		r.Before = map[string]change.Value{"name": name}
 	case recreated(b.DockerName, b.Nonce, a.DockerName, a.Nonce):
 		r.Action, r.ReplaceOrder, r.Reason = change.Replace, change.DeleteThenCreate, "recreated"
 	default:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/sandbox"
@@ -76,6 +77,34 @@ func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Resul
 	}
 	res.After = after
 	res.Set = Observe(res.Before, res.After, res.Events)
+	forgetRun(&res.Set, opts.RunID)
 	res.Set.Source.File = env.File
 	return res, err
+}
+
+// forgetRun takes the run id out of an observed Set's values: a built
+// image is tagged with its run (rehearse-build/app-db:RUN), and two runs
+// of one change must be one change, with one fingerprint. Container ids
+// and times stay in the Observation, which the fingerprint leaves out.
+func forgetRun(set *change.Set, run string) {
+	if run == "" {
+		return
+	}
+	strip := func(v change.Value) change.Value {
+		if s, ok := v.(string); ok && strings.Contains(s, run) {
+			return strings.ReplaceAll(strings.ReplaceAll(s, ":"+run, ""), run, "RUN")
+		}
+		return v
+	}
+	for i := range set.Resources {
+		r := &set.Resources[i]
+		for k, v := range r.Before {
+			r.Before[k] = strip(v)
+		}
+		for _, cs := range [][]change.AttrChange{r.Changes, r.ReplacePaths} {
+			for j := range cs {
+				cs[j].Before, cs[j].After = strip(cs[j].Before), strip(cs[j].After)
+			}
+		}
+	}
 }

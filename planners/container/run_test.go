@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -275,4 +277,49 @@ services:
 		prev = cur
 	}
 	t.Logf("the volume's creation time moved on %d of 20 writes", moved)
+}
+
+// TestRunTwiceOneFingerprint: two runs of one change in two sandboxes (new
+// containers, volumes, a built image tagged by run, other times) are one
+// change, with one fingerprint.
+func TestRunTwiceOneFingerprint(t *testing.T) {
+	testimage.Require(t)
+	dir := t.TempDir()
+	src := strings.Replace(strings.Replace(header, "%s", "twice", 1), "%s", "prod", 1) + `    volumes: {dbdata: /data}
+  cache:
+    build: {context: image}
+    command: "echo ready; exec sleep 600"
+    ready: {log: ready}
+change:
+  - exec: {service: db, command: "rm -f /data/r1*"}
+  - update: {service: db, env: {MODE: b}}
+  - remove: {service: cache}
+`
+	if err := os.MkdirAll(filepath.Join(dir, "image"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "image", "Dockerfile"), []byte("FROM "+testimage.Busybox+"\nRUN echo built > /built\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "env.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := sandbox.Load(filepath.Join(dir, "env.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prints []string
+	for range 2 {
+		res, err := container.Run(t.Context(), e, container.Options{RunID: testimage.RunID()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Set.Resources) != 3 {
+			t.Fatalf("observed %d resources, want db, cache and dbdata", len(res.Set.Resources))
+		}
+		prints = append(prints, res.Set.Fingerprint())
+	}
+	if prints[0] != prints[1] {
+		t.Errorf("two runs of one change: fingerprints %s and %s", prints[0], prints[1])
+	}
 }
