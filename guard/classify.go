@@ -49,6 +49,9 @@ func Classify(inv *Invocation, p *verdict.Policy) (d Decision, plan *TerraformCa
 			return ruleDecision(inv, p, r.src, m), nil
 		}
 	}
+	if Plain(inv) {
+		return Decision{Permission: Allow}, nil
+	}
 	switch {
 	case isTerraformTool(prog):
 		return classifyTerraform(inv, p, prog)
@@ -74,6 +77,50 @@ func Classify(inv *Invocation, p *verdict.Policy) (d Decision, plan *TerraformCa
 		return Decision{Permission: Ask, Reason: "rehearse guard: " + quote(strings.Join(inv.Argv, " ")) + ": " + inv.Hidden + "; a human must confirm it."}, nil
 	}
 	return Decision{Permission: Allow}, nil
+}
+
+// Plain reports whether Classify allows inv under every policy that has
+// no guard.rules: its program is known, and no built-in check, rule or
+// wrapper concerns it (ls, git status, go test). Nothing else in a policy
+// (protected names, wrapper words, ignored rules) can change the answer
+// for it, so a line of plain commands needs a policy only when a policy
+// file may add rules: the hook answers `ls` without reading one when
+// there is none.
+func Plain(inv *Invocation) bool {
+	if inv == nil || len(inv.Argv) == 0 {
+		return true
+	}
+	if !inv.WordKnown(0) {
+		return false
+	}
+	prog := progName(inv.Argv[0])
+	if isTerraformTool(prog) || prog == "rm" || prog == "find" {
+		return false
+	}
+	if _, sql := sqlFlags[prog]; sql || len(builtinFor(prog)) > 0 {
+		return false
+	}
+	if _, wrapper := wrapperNames(inv, prog); wrapper {
+		return false
+	}
+	return inv.Hidden == "" || shellName(prog) == "" && prog != "eval"
+}
+
+// ClassifyWith is Classify under a repository policy p read over the
+// trusted base: the stronger of the two decisions, so a repository's
+// rehearse.yaml (which comes with the change: an agent can write it) may
+// add rules and protection but never lets through what the base would
+// stop. base nil is Classify under p alone. The call to plan is p's.
+func ClassifyWith(inv *Invocation, p, base *verdict.Policy) (Decision, *TerraformCall) {
+	d, tc := Classify(inv, p)
+	if base == nil || base == p {
+		return d, tc
+	}
+	bd, btc := Classify(inv, base)
+	if tc == nil {
+		tc = btc
+	}
+	return Strongest(d, bd), tc
 }
 
 func builtinDecision(inv *Invocation, p *verdict.Policy, prog string) (Decision, bool) {

@@ -28,6 +28,21 @@ func decide(t testing.TB, line, cwd string, p *verdict.Policy) (Decision, []*Ter
 	return Strongest(ds...), plans
 }
 
+// plainLine reports whether the line parses and every command in it is
+// Plain.
+func plainLine(line, cwd string) bool {
+	invs, err := Analyze(line, cwd)
+	if err != nil {
+		return false
+	}
+	for i := range invs {
+		if !Plain(&invs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func TestClassifyLines(t *testing.T) {
 	t.Setenv("HOME", "/home/dev")
 	const tree = "/work/repo"
@@ -175,17 +190,51 @@ func TestClassifyLines(t *testing.T) {
 		{line: "find / -name core -delete", want: Ask},
 		{line: "find /srv -exec rm -rf {} +", want: Ask},
 
-		// wrappers
-		{line: "make deploy", want: Ask, in: "does not follow"},
-		{line: "make -C infra apply ENV=dev", want: Ask},
-		{line: "./deploy.sh", want: Ask},
+		// wrappers: what a Makefile or script runs is not read
+		{line: "make deploy", want: Ask, in: "the Makefile's target `deploy`, which rehearse did not read"},
+		{line: "make -C infra apply ENV=dev", want: Ask, in: "did not read"},
+		{line: "./deploy.sh", want: Ask, in: "the script `./deploy.sh`, which rehearse did not read"},
 		{line: "./scripts/test.sh", want: Allow},
-		{line: "bash scripts/teardown.sh", want: Ask},
-		{line: "npm run deploy", want: Ask},
-		{line: "yarn db:drop", want: Ask},
-		{line: "just release", want: Ask},
-		{line: "task prod", want: Ask},
+		{line: "bash scripts/teardown.sh", want: Ask, in: "the script `scripts/teardown.sh`, which rehearse did not read"},
+		{line: "sh ./release-prod.sh --yes", want: Ask, in: "did not read"},
+		{line: "npm run deploy", want: Ask, in: "package.json's script `deploy`, which rehearse did not read"},
+		{line: "npm run x", want: Allow},
+		{line: "npm run migrate:prod", want: Ask, in: "did not read"},
+		{line: "yarn db:drop", want: Ask, in: "package.json's script `db:drop`"},
+		{line: "go run ./cmd/teardown", want: Ask, in: "the program `./cmd/teardown`"},
+		{line: "python3 scripts/provision.py", want: Ask, in: "did not read"},
+		{line: "cd infra && make apply", want: Ask, in: "did not read"},
+		{line: "just release", want: Ask, in: "just's target `release`"},
+		{line: "task prod", want: Ask, in: "protected environment"},
 		{line: "task lint", want: Allow},
+
+		// shell structure: pipelines, lists, subshells, groups, -c, env, -chdir
+		{line: "(cd infra && terraform apply -auto-approve)", want: Allow, plan: true},
+		{line: "{ terraform fmt; terraform destroy; }", want: Allow, plan: true},
+		{line: "ls; rm -rf /", want: Deny},
+		{line: "true && ls || kubectl delete ns prod", want: Deny},
+		{line: "terraform show -json tf.plan | jq '.resource_changes' | less", want: Allow},
+		{line: "cat names.txt | xargs -n1 echo", want: Allow},
+		{line: "(ls) && (git status)", want: Allow},
+		{line: "echo $(git rev-parse HEAD) > rev.txt", want: Allow},
+		{line: "bash -c 'cd infra; tofu destroy -auto-approve'", want: Allow, plan: true},
+		{line: "sh -c \"kubectl delete ns production\"", want: Deny},
+		{line: "zsh -c 'psql -c \"DROP TABLE users\"'", want: Ask, in: "drops table users"},
+		{line: "cd /tmp && ls", want: Allow},
+		{line: "cd infra && terraform fmt -check", want: Allow},
+		{line: "TF_IN_AUTOMATION=1 TF_WORKSPACE=prod terraform destroy", want: Allow, plan: true},
+		{line: "env TF_LOG=info tofu apply -auto-approve", want: Allow, plan: true},
+		{line: "AWS_PROFILE=prod aws s3 ls", want: Allow},
+		{line: "terraform -chdir=infra/prod plan", want: Allow},
+		{line: "tofu -chdir=envs/dev destroy -auto-approve", want: Allow, plan: true},
+		{line: "terraform -chdir=$DIR apply", want: Ask, plan: true},
+		{line: "terragrunt plan", want: Allow},
+		{line: "terragrunt destroy", want: Allow, plan: true},
+		{line: "terragrunt state rm aws_db_instance.main", want: Ask},
+		{line: "tofu state list", want: Allow},
+		{line: "tofu workspace delete prod", want: Deny},
+		{line: "for d in a b; do terraform -chdir=$d destroy; done", want: Ask, plan: true},
+		{line: "nohup terraform apply -auto-approve > apply.log 2>&1 &", want: Allow, plan: true},
 		{line: `bash -c "$CMD"`, want: Ask, in: "not known"},
 
 		// protected context through the environment and cd
@@ -204,6 +253,11 @@ func TestClassifyLines(t *testing.T) {
 			d, plans := decide(t, tt.line, tree, nil)
 			if d.Permission != tt.want || (len(plans) > 0) != tt.plan {
 				t.Fatalf("%q: got %s (plans %d), want %s (plan %v)\nreason: %s", tt.line, d.Permission, len(plans), tt.want, tt.plan, d.Reason)
+			}
+			// The hook answers a plain line without a policy: it must be
+			// one the table allows without a plan.
+			if plainLine(tt.line, tree) && (tt.want != Allow || tt.plan) {
+				t.Errorf("%q: every command is Plain, but the line is %s (plan %v)", tt.line, tt.want, tt.plan)
 			}
 			if tt.in != "" && !strings.Contains(d.Reason, tt.in) {
 				t.Errorf("%q: reason %q lacks %q", tt.line, d.Reason, tt.in)
@@ -241,5 +295,75 @@ func TestClassifyWrappedContext(t *testing.T) {
 		if d.Permission != tt.want || (len(plans) > 0) != tt.plan {
 			t.Errorf("%q: got %s (plans %d), want %s (plan %v): %s", tt.line, d.Permission, len(plans), tt.want, tt.plan, d.Reason)
 		}
+	}
+}
+
+// TestPlainUnderAnyPolicy checks Plain's promise: a plain command is
+// allowed under a policy that protects every word in it and asks for
+// every wrapper, and a command a built-in check or wrapper concerns is
+// not plain.
+func TestPlainUnderAnyPolicy(t *testing.T) {
+	hostile := verdict.DefaultPolicy()
+	hostile.Guard.WrapperWords = []string{"*"}
+	hostile.Environments.Protected = append(hostile.Environments.Protected, "ls", "la", "git", "status", "cat", "grep", "echo", "go", "test", "work", "repo")
+	for _, line := range []string{"ls -la", "git status", "go test ./...", "cat README.md | grep -i prod", "echo prod", "cd prod && ls", "jq . x.json"} {
+		invs, err := Analyze(line, "/work/repo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range invs {
+			if !Plain(&invs[i]) {
+				t.Errorf("%q: %v is not plain", line, invs[i].Argv)
+				continue
+			}
+			if d, tc := Classify(&invs[i], &hostile); d.Permission != Allow || tc != nil {
+				t.Errorf("%q: plain, but %s under the hostile policy: %s", line, d.Permission, d.Reason)
+			}
+		}
+	}
+	for _, line := range []string{"make test", "npm run build", "./x.sh", "rm -rf build", "find . -delete", "psql", "terraform plan", "tofu version", "kubectl delete pod x", "$X", `bash -c "$CMD"`, "eval $X", "docker volume ls"} {
+		invs, err := Analyze(line, "/work/repo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if Plain(&invs[0]) {
+			t.Errorf("%q is plain: a policy may change its answer", line)
+		}
+	}
+}
+
+// TestClassifyWithBase: a repository's rehearse.yaml (an agent can write
+// it) may add rules and protection, but what it weakens does not let a
+// command through that the base would stop.
+func TestClassifyWithBase(t *testing.T) {
+	base := verdict.DefaultPolicy()
+	tests := []struct {
+		name, repo, line string
+		alone, with      Permission // under the repository policy alone; with the base
+	}{
+		{"allow rule", "guard:\n  rules:\n    - {match: kubectl, decision: allow}\n", "kubectl delete ns prod", Allow, Deny},
+		{"protected_context ask", "guard:\n  protected_context: ask\n", "kubectl delete ns prod", Ask, Deny},
+		{"ignored built-in", "guard:\n  ignore: [\"docker|podman volume rm|prune\"]\n", "docker volume rm pgdata", Allow, Ask},
+		{"wrapper words removed", "guard:\n  wrapper_words: [lint]\n", "make deploy", Allow, Ask},
+		{"added rule", "guard:\n  rules:\n    - {match: \"curl -X DELETE\", decision: deny}\n", "curl -X DELETE https://api/x", Deny, Deny},
+		{"added protection", "environments:\n  protected: [prod, production, prd, live, qa]\n", "kubectl delete ns qa", Deny, Deny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			repo, err := verdict.ParsePolicyOver(base, "rehearse.yaml", []byte("apiVersion: rehearse/v1\nkind: Policy\n"+tt.repo))
+			if err != nil {
+				t.Fatal(err)
+			}
+			invs, err := Analyze(tt.line, "/work/repo")
+			if err != nil || len(invs) != 1 {
+				t.Fatalf("%v %v", invs, err)
+			}
+			if d, _ := Classify(&invs[0], &repo); d.Permission != tt.alone {
+				t.Errorf("alone: %s, want %s: %s", d.Permission, tt.alone, d.Reason)
+			}
+			if d, _ := ClassifyWith(&invs[0], &repo, &base); d.Permission != tt.with {
+				t.Errorf("with the base: %s, want %s: %s", d.Permission, tt.with, d.Reason)
+			}
+		})
 	}
 }

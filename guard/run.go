@@ -32,8 +32,10 @@ const (
 // terraform refuses the stale plan itself.
 type Runner struct {
 	Judge *Judge
-	// Policy is what Classify judges other commands by.
+	// Policy is what Classify judges other commands by; Base, when set,
+	// the trusted base it weakens (FoundPolicy.Base): see ClassifyWith.
 	Policy *verdict.Policy
+	Base   *verdict.Policy
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -65,7 +67,7 @@ func (r *Runner) Run(ctx context.Context, argv []string, dir string) int {
 	var ds []Decision
 	for i := range invs {
 		inv := &invs[i]
-		d, tc := Classify(inv, r.Policy)
+		d, tc := ClassifyWith(inv, r.Policy, r.Base)
 		if tc == nil {
 			ds = append(ds, d)
 			continue

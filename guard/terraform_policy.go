@@ -25,6 +25,16 @@ type FoundPolicy struct {
 	// Weakened lists what File weakens relative to the base; each
 	// entry blocks.
 	Weakened []string
+	// Base is the trusted base policy alone when File weakens it, nil
+	// otherwise: commands with no plan to judge are classified under both
+	// (ClassifyWith), so what File weakens does not let them through.
+	Base *verdict.Policy
+}
+
+// Classify decides inv under the policy and, when the repository's file
+// weakens it, the base: see ClassifyWith.
+func (f *FoundPolicy) Classify(inv *Invocation) (Decision, *TerraformCall) {
+	return ClassifyWith(inv, &f.Policy, f.Base)
 }
 
 // PolicyFor returns the policy that governs dir: the repository's
@@ -45,7 +55,23 @@ func (j *Judge) PolicyFor(dir string) (FoundPolicy, error) {
 	if err != nil {
 		return FoundPolicy{}, err
 	}
-	return FoundPolicy{Policy: pol, File: file, Root: root, Weakened: weakened}, nil
+	found := FoundPolicy{Policy: pol, File: file, Root: root, Weakened: weakened}
+	if file != "" && len(weakened) > 0 {
+		base, _, err := load("")
+		if err != nil {
+			return FoundPolicy{}, err
+		}
+		found.Base = &base
+	}
+	return found, nil
+}
+
+// FindPolicyFile returns the repository policy that governs dir, ""
+// when there is none, without reading it: PolicyFor's search (a few
+// stats), for a caller that needs the policy only when one exists.
+func FindPolicyFile(dir string) (string, error) {
+	file, _, err := findPolicyFile(dir)
+	return file, err
 }
 
 // builtinOver reads file over the built-in policy, for a Judge without

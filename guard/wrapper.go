@@ -48,7 +48,9 @@ func wrapperNames(inv *Invocation, prog string) ([]string, bool) {
 			return nil, false
 		}
 		switch pos[0] {
-		case "run", "run-script", "rum", "urn", "start", "stop", "restart", "test", "t", "tst":
+		case "run", "run-script", "rum", "urn":
+			return pos[1:], true
+		case "start", "stop", "restart", "test", "t", "tst":
 			return pos, true
 		case "install", "i", "add", "remove", "rm", "uninstall", "un", "ci", "update", "up", "upgrade", "link", "ln", "outdated", "ls", "list", "why", "info", "view", "audit", "init", "create", "publish", "pack", "version", "login", "logout", "config", "cache", "exec", "dlx", "x", "help", "install-test", "it", "dedupe", "prune", "fund", "explain", "search", "set":
 			return nil, false
@@ -78,7 +80,7 @@ func wrapperNames(inv *Invocation, prog string) ([]string, bool) {
 
 // classifyWrapper asks for a wrapper whose target, script or arguments
 // name a deployment word or a protected environment: the guard does not
-// follow what a Makefile or script runs.
+// read what a Makefile or script runs, and says so.
 func classifyWrapper(inv *Invocation, p *verdict.Policy, prog string) (Decision, bool) {
 	names, ok := wrapperNames(inv, prog)
 	if !ok {
@@ -88,30 +90,51 @@ func classifyWrapper(inv *Invocation, p *verdict.Policy, prog string) (Decision,
 	if words == nil {
 		words = defaultWrapperWords
 	}
-	all := hasString(words, "*")
+	cmd := quote(strings.Join(inv.Argv, " "))
+	if hasString(words, "*") {
+		first := ""
+		if len(names) > 0 {
+			first = names[0]
+		}
+		return Decision{Permission: Ask, Reason: fmt.Sprintf("rehearse guard: %s runs %s, which rehearse did not read (guard.wrapper_words: \"*\" asks for every wrapper). A human must confirm it.", cmd, unread(prog, first))}, true
+	}
 	for _, n := range names {
 		hit := ""
-		switch {
-		case all:
-			hit = "a wrapper"
-		case p.Protected(n):
+		if p.Protected(n) {
 			hit = fmt.Sprintf("protected environment %q", protectedName(p, n))
-		default:
-			if w := wordToken(n, words); w != "" {
-				hit = fmt.Sprintf("%q", w)
-			}
+		} else if w := wordToken(n, words); w != "" {
+			hit = fmt.Sprintf("%q", w)
 		}
 		if hit != "" {
-			return Decision{Permission: Ask, Reason: fmt.Sprintf("rehearse guard: %s runs commands the guard does not follow (it names %s): they may apply or destroy infrastructure. A human must confirm it, or run the terraform, kubectl… commands it runs directly so the guard can judge them.", quote(strings.Join(inv.Argv, " ")), hit)}, true
+			return Decision{Permission: Ask, Reason: fmt.Sprintf("rehearse guard: %s runs %s, which rehearse did not read (it names %s): the commands in it may apply or destroy infrastructure. A human must confirm it, or run the terraform, kubectl… commands it holds directly so the guard can judge them.", cmd, unread(prog, n), hit)}, true
 		}
-		if all {
-			break
-		}
-	}
-	if all {
-		return Decision{Permission: Ask, Reason: fmt.Sprintf("rehearse guard: %s runs commands the guard does not follow (guard.wrapper_words: \"*\"). A human must confirm it.", quote(strings.Join(inv.Argv, " ")))}, true
 	}
 	return Decision{}, false
+}
+
+// unread names what a wrapper runs that the guard did not read: name is
+// the target, script or package script the line gives, "" for none.
+func unread(prog, name string) string {
+	switch prog {
+	case "make", "gmake", "bmake":
+		if name == "" {
+			return "the Makefile's default target"
+		}
+		return "the Makefile's target " + quote(name)
+	case "npm", "pnpm", "yarn", "bun":
+		return "package.json's script " + quote(name)
+	case "go":
+		return "the program " + quote(name)
+	case "just", "task", "mage", "rake", "invoke", "inv", "gulp", "grunt", "earthly", "cake", "doit", "nox", "tox":
+		if name == "" {
+			return prog + "'s default target"
+		}
+		return prog + "'s target " + quote(name)
+	}
+	if name == "" {
+		return "a script"
+	}
+	return "the script " + quote(name)
 }
 
 // wordToken returns the first of words that is a token of s (split at

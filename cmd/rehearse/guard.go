@@ -85,6 +85,10 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 		printError(o.err, err)
 		return exitCannot
 	}
+	// The change's authors, for approvals.forbid_self: read with --origin
+	// auto, as rehearse plan does; unknown (nil) otherwise, which voids
+	// every approval when the policy forbids self-approval.
+	var authors []string
 	j := &guard.Judge{
 		LoadPolicy: func(file string) (verdict.Policy, []string, error) {
 			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy}
@@ -92,7 +96,7 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 			return pol, jo.weakened, err
 		},
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
-			return loadApprovals(file, pol, policyFile, nil, time.Now())
+			return loadApprovals(file, pol, policyFile, authors, time.Now())
 		},
 	}
 	found, err := j.PolicyFor(cwd)
@@ -100,12 +104,12 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 		printError(o.err, err)
 		return exitCannot
 	}
-	if j.Origin, err = resolveOrigin(ctx, o.Origin, o.OriginRange, &found.Policy); err != nil {
+	if j.Origin, authors, err = detectOrigin(ctx, o.Origin, o.OriginRange, &found.Policy); err != nil {
 		printError(o.err, err)
 		return exitCannot
 	}
 	r := &guard.Runner{
-		Judge: j, Policy: &found.Policy,
+		Judge: j, Policy: &found.Policy, Base: found.Base,
 		Stdin: o.in, Stdout: o.out, Stderr: o.err,
 		FailOnWarn: o.FailOn == "warn",
 		Report: func(jd *guard.Judged) {

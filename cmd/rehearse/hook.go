@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,19 +123,22 @@ func (o *hookOptions) decide(ctx context.Context, ev guard.Event, budget time.Du
 	if err != nil {
 		return guard.Decision{Permission: guard.Deny, Reason: fmt.Sprintf("denied by rehearse: could not read the command line: %s. rehearse denies what it cannot parse.", printable(oneLine(err.Error())))}
 	}
+	if o.plainLine(invs, ev.Cwd) {
+		return guard.Decision{Permission: guard.Allow}
+	}
 	j := o.judge(budget)
-	var pol *verdict.Policy
+	var found *guard.FoundPolicy
 	var ds []guard.Decision
 	for i := range invs {
-		if pol == nil {
+		if found == nil {
 			// Read only when there is a command to classify, and once.
-			found, err := j.PolicyFor(ev.Cwd)
+			f, err := j.PolicyFor(ev.Cwd)
 			if err != nil {
 				return guard.Decision{Permission: guard.Deny, Reason: fmt.Sprintf("denied by rehearse: the policy for %s: %s.", printable(ev.Cwd), printable(oneLine(err.Error())))}
 			}
-			pol = &found.Policy
+			found = &f
 		}
-		d, tc := guard.Classify(&invs[i], pol)
+		d, tc := found.Classify(&invs[i])
 		if tc != nil {
 			d = guard.Strongest(d, j.Terraform(ctx, tc))
 		}
@@ -144,6 +148,24 @@ func (o *hookOptions) decide(ctx context.Context, ev guard.Event, budget time.Du
 		}
 	}
 	return guard.Strongest(ds...)
+}
+
+// plainLine reports whether every command of the line is plain (ls, git
+// status: guard.Plain) and no policy could add a rule for it: no base
+// policy is given and no rehearse.yaml governs dir. Such a line is allowed
+// without reading or parsing any policy, which is most of what an agent
+// runs; a stat that fails is left to the full path, which denies.
+func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
+	for i := range invs {
+		if !guard.Plain(&invs[i]) {
+			return false
+		}
+	}
+	if o.BasePolicy != "" || os.Getenv("REHEARSE_BASE_POLICY") != "" {
+		return false
+	}
+	file, err := guard.FindPolicyFile(dir)
+	return err == nil && file == ""
 }
 
 // judge is how terraform applies are planned and judged for this hook.
@@ -156,9 +178,13 @@ func (o *hookOptions) judge(budget time.Duration) *guard.Judge {
 		},
 		Origin: verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: "rehearse hook " + o.Agent},
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
-			// The agent's change has no commit to read authors from:
-			// unknown, so approvals.forbid_self voids them (fail closed).
-			return loadApprovals(file, pol, policyFile, nil, time.Now())
+			// The change is the agent's, made in this session and not
+			// committed: its author is the agent, which is no approver.
+			// So approvals.forbid_self voids no human's approval here (an
+			// empty author list is known to hold no one, where nil would
+			// be unknown and void them all); with allowed signers, only a
+			// key listed there can give one.
+			return loadApprovals(file, pol, policyFile, []string{}, time.Now())
 		},
 		Binary:   o.Terraform,
 		Timeout:  budget,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,84 @@ func TestHookApprovalLetsTheChangeThrough(t *testing.T) {
 	code, out, errw = runCLI(t, hookEvent(t, "claude", "terraform apply -auto-approve", dir), "hook", "claude")
 	if got, reason := verdictOf(t, "claude", code, out, errw); got != "allow" {
 		t.Fatalf("after approval: %s: %s", got, reason)
+	}
+}
+
+// approveArgs turns the approve command a denial names into argv for a
+// human: by, reason and rollback filled in, and signKey for --sign-key KEY.
+func approveArgs(t *testing.T, reason, by, signKey string) []string {
+	t.Helper()
+	i := strings.Index(reason, "rehearse approve ")
+	j := strings.Index(reason, ", then the command may run")
+	if i < 0 || j < i {
+		t.Fatalf("no approve command in %s", reason)
+	}
+	cmd := strings.Replace(reason[i+len("rehearse "):j], " (the policy takes only signed approvals)", "", 1)
+	args := strings.Fields(cmd)
+	var argv []string
+	for k := 0; k < len(args); k++ {
+		switch args[k] {
+		case "--by":
+			argv, k = append(argv, "--by", by), k+1
+		case "--reason":
+			argv, k = append(argv, "--reason", "decommissioned"), k+1
+		case "--rollback":
+			argv, k = append(argv, "--rollback", "restore from backup"), k+1
+		case "--sign-key":
+			argv, k = append(argv, "--sign-key", signKey), k+1
+		default:
+			argv = append(argv, args[k])
+		}
+	}
+	return argv
+}
+
+// TestHookForbidSelfHumanSignerApproves: under approvals.forbid_self with
+// allowed signers, the agent's change has no commit and no known human
+// author. Its author is the agent, so an approval a human allowed signer
+// signed lets it through; an unsigned one, or one by a key not listed,
+// does not.
+func TestHookForbidSelfHumanSignerApproves(t *testing.T) {
+	needSSHKeygen(t)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	dir := hookFixture(t, dropTheDozen)
+	keys := t.TempDir()
+	alice := filepath.Join(keys, "alice")
+	pub := sshKeygen(t, alice, "")
+	mallory := filepath.Join(keys, "mallory")
+	sshKeygen(t, mallory, "")
+	writeTestFile(t, filepath.Join(dir, "allowed_signers"), "alice@example.com "+pub+"\n")
+	writeTestFile(t, filepath.Join(dir, "rehearse.yaml"), "apiVersion: rehearse/v1\nkind: Policy\ntypes:\n  data_bearing: [terraform_data]\nenvironments:\n  rules:\n    - {address: \"terraform_data.*\", environment: prod}\napprovals:\n  allowed_signers: allowed_signers\n  forbid_self: true\n")
+	ev := hookEvent(t, "claude", "terraform apply -auto-approve", dir)
+
+	code, out, errw := runCLI(t, ev, "hook", "claude")
+	got, reason := verdictOf(t, "claude", code, out, errw)
+	if got != "deny" || !strings.Contains(reason, "--sign-key") {
+		t.Fatalf("before approval: %s, want a deny asking for a signed approval: %s", got, reason)
+	}
+	approvals := filepath.Join(dir, ".rehearse", "approvals.yaml")
+
+	// mallory's key is not listed for alice: rehearse approve refuses it.
+	if code, out, errw := runCLI(t, "", approveArgs(t, reason, "alice@example.com", mallory)...); code == 0 {
+		t.Fatalf("approve with a key not listed: exit 0\n%s%s", out, errw)
+	}
+	// A hand-written, unsigned approval for the same change is void.
+	id := regexp.MustCompile(`RH-[0-9a-f]{10}`).FindString(reason)
+	fp := regexp.MustCompile(`sha256:[0-9a-f]{64}`).FindString(reason)
+	writeTestFile(t, approvals, "apiVersion: rehearse/v1\nkind: Approvals\napprovals:\n  - finding: "+id+"\n    fingerprint: "+fp+"\n    by: alice@example.com\n    at: "+time.Now().UTC().Format(time.RFC3339)+"\n    reason: fine\n    rollback: none\n")
+	code, out, errw = runCLI(t, ev, "hook", "claude")
+	if got, reason := verdictOf(t, "claude", code, out, errw); got != "deny" {
+		t.Fatalf("unsigned approval: %s, want deny: %s", got, reason)
+	}
+	if err := os.Remove(approvals); err != nil {
+		t.Fatal(err)
+	}
+
+	if code, out, errw := runCLI(t, "", approveArgs(t, reason, "alice@example.com", alice)...); code != 0 {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errw)
+	}
+	code, out, errw = runCLI(t, ev, "hook", "claude")
+	if got, reason := verdictOf(t, "claude", code, out, errw); got != "allow" {
+		t.Fatalf("signed by alice, an allowed signer and no author of the agent's change: %s, want allow: %s", got, reason)
 	}
 }
