@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rehearse-dev/rehearse/internal/yamlfile"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -100,34 +100,32 @@ func (e *Entry) Validate() error {
 }
 
 // Parse parses an approvals file named name. It fails closed: unknown
-// keys, a wrong apiVersion or kind, or any invalid entry make the whole
-// file an error.
+// keys, a second document, a wrong apiVersion or kind, or any invalid entry
+// make the whole file an error, a *yamlfile.Error listing every problem
+// with its line.
 func Parse(name string, b []byte) ([]Entry, error) {
+	d, err := yamlfile.Parse(name, b)
+	if err != nil {
+		return nil, err
+	}
 	var f File
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: empty approvals file", name)
-		}
-		return nil, fmt.Errorf("%s: %s", name, oneLine(err.Error()))
+	if err := d.Decode(&f); err != nil {
+		return nil, err
 	}
-	// A second document would be ignored by Decode; refuse it instead,
-	// since it could hide entries from a reviewer reading the top.
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: more than one YAML document", name)
-	}
+	var ps []yamlfile.Problem
 	if f.APIVersion != verdict.PolicyAPIVersion {
-		return nil, fmt.Errorf("%s: unsupported apiVersion %q (want %q)", name, f.APIVersion, verdict.PolicyAPIVersion)
+		ps = append(ps, d.Problemf([]any{"apiVersion"}, "unsupported apiVersion %q (want %q)", f.APIVersion, verdict.PolicyAPIVersion))
 	}
 	if f.Kind != Kind {
-		return nil, fmt.Errorf("%s: kind is %q, want %q", name, f.Kind, Kind)
+		ps = append(ps, d.Problemf([]any{"kind"}, "kind is %q, want %q", f.Kind, Kind))
 	}
 	for i := range f.Approvals {
 		if err := f.Approvals[i].Validate(); err != nil {
-			return nil, fmt.Errorf("%s: approvals[%d]: %w", name, i, err)
+			ps = append(ps, d.Problemf([]any{"approvals", i}, "%v", err))
 		}
+	}
+	if err := d.Err(ps...); err != nil {
+		return nil, err
 	}
 	return f.Approvals, nil
 }
@@ -270,5 +268,3 @@ func writeAtomic(file string, b []byte) error {
 	}
 	return nil
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

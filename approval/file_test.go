@@ -35,7 +35,7 @@ func TestParse(t *testing.T) {
 		{"valid", entry(testFP), 1, ""},
 		{"with expiry", entry(testFP) + "    expires: 2026-11-30T10:00:00Z\n", 1, ""},
 		{"no entries", "apiVersion: rehearse/v1\nkind: Approvals\napprovals: []\n", 0, ""},
-		{"empty", "", 0, "empty approvals file"},
+		{"empty", "", 0, "approvals.yaml: line 1: the file is empty"},
 		{"not yaml", "{{{", 0, "approvals.yaml"},
 		{"wrong kind", "apiVersion: rehearse/v1\nkind: Policy\n", 0, `kind is "Policy"`},
 		{"wrong version", "apiVersion: rehearse/v0\nkind: Approvals\n", 0, "unsupported apiVersion"},
@@ -43,7 +43,7 @@ func TestParse(t *testing.T) {
 		// A fingerprint edited by hand is the tampering the format guards against.
 		{"tampered fingerprint", entry(testFP[:len(testFP)-1]), 0, "not sha256:"},
 		{"uppercase fingerprint", entry(strings.ToUpper(testFP)), 0, "not sha256:"},
-		{"second document", entry(testFP) + "---\napiVersion: rehearse/v1\n", 0, "more than one"},
+		{"second document", entry(testFP) + "---\napiVersion: rehearse/v1\n", 0, "approvals.yaml: line 10: a second YAML document"},
 		{"bad time", strings.Replace(entry(testFP), "2026-11-27T10:00:00Z", "yesterday", 1), 0, "RFC 3339"},
 		{"bad expiry", entry(testFP) + "    expires: 72h\n", 0, "expires"},
 		{"no rollback", strings.Replace(entry(testFP), "rollback: restore", "rollback: ''", 1), 0, "rollback is empty"},

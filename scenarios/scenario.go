@@ -9,7 +9,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,9 +17,8 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/internal/yamlfile"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -172,62 +170,44 @@ func Load(path string) (*Scenario, error) {
 // are errors naming the file and line, never a scenario that checks less
 // than it says.
 func Parse(file string, data []byte) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, yamlError(err))
+	d, err := yamlfile.Parse(file, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: line 1: empty scenario file", file)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var s Scenario
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, yamlError(err))
+	if err := d.Decode(&s); err != nil {
+		return nil, err
 	}
 	s.File = file
-	if err := s.validate(root.Content[0]); err != nil {
+	if err := s.validate(d); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-// yamlError turns yaml.v3's "yaml: unmarshal errors:\n  line 3: …" into
-// "line 3: …".
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return errors.New(te.Errors[0])
-	}
-	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
-}
-
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
-func (s *Scenario) validate(root *yaml.Node) error {
-	fail := func(path []string, format string, args ...any) error {
-		return fmt.Errorf("%s: line %d: %s", s.File, lineOf(root, path...), fmt.Sprintf(format, args...))
-	}
-	if root.Kind != yaml.MappingNode {
-		return fail(nil, "a scenario is a mapping with apiVersion, kind, name, summary, inputs and expect")
+func (s *Scenario) validate(d *yamlfile.Doc) error {
+	fail := func(path []any, format string, args ...any) error {
+		return d.Err(yamlfile.Problem{Line: d.Line(path...), Msg: fmt.Sprintf(format, args...)})
 	}
 	switch {
 	case s.APIVersion != APIVersion:
-		return fail([]string{"apiVersion"}, "apiVersion is %q, want %q", s.APIVersion, APIVersion)
+		return fail([]any{"apiVersion"}, "apiVersion is %q, want %q", s.APIVersion, APIVersion)
 	case s.Kind != Kind:
-		return fail([]string{"kind"}, "kind is %q, want %q", s.Kind, Kind)
+		return fail([]any{"kind"}, "kind is %q, want %q", s.Kind, Kind)
 	case !nameRE.MatchString(s.Name):
-		return fail([]string{"name"}, "name %q: want lower-case letters, digits, '.', '_' or '-'", s.Name)
+		return fail([]any{"name"}, "name %q: want lower-case letters, digits, '.', '_' or '-'", s.Name)
 	case strings.TrimSpace(s.Summary) == "":
-		return fail([]string{"summary"}, "summary is missing: say in one line what the change does")
+		return fail([]any{"summary"}, "summary is missing: say in one line what the change does")
 	}
 	if s.Source != "" {
 		if u, err := url.Parse(s.Source); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fail([]string{"source"}, "source %q is not an http(s) link", s.Source)
+			return fail([]any{"source"}, "source %q is not an http(s) link", s.Source)
 		}
 	}
 	if s.Origin != "" && s.Origin != string(verdict.OriginAI) && s.Origin != string(verdict.OriginHuman) {
-		return fail([]string{"origin"}, "origin must be ai or human, not %q", s.Origin)
+		return fail([]any{"origin"}, "origin must be ai or human, not %q", s.Origin)
 	}
 	planned := 0
 	for _, in := range []bool{s.Terraform != nil, s.CloudFormation != nil, s.Pulumi != nil} {
@@ -243,55 +223,55 @@ func (s *Scenario) validate(root *yaml.Node) error {
 	}
 	if c := s.CloudFormation; c != nil {
 		if c.ChangeSet == "" {
-			return fail([]string{"cloudformation"}, "cloudformation: give changeset (a describe-change-set JSON file, or a directory of nested stacks' change sets)")
+			return fail([]any{"cloudformation"}, "cloudformation: give changeset (a describe-change-set JSON file, or a directory of nested stacks' change sets)")
 		}
 		if _, err := os.Stat(s.Path(c.ChangeSet)); err != nil {
-			return fail([]string{"cloudformation", "changeset"}, "cloudformation.changeset: %s: %v", c.ChangeSet, unwrapPathError(err))
+			return fail([]any{"cloudformation", "changeset"}, "cloudformation.changeset: %s: %v", c.ChangeSet, unwrapPathError(err))
 		}
 	}
 	if p := s.Pulumi; p != nil {
 		if p.Preview == "" {
-			return fail([]string{"pulumi"}, "pulumi: give preview (a pulumi preview --json file)")
+			return fail([]any{"pulumi"}, "pulumi: give preview (a pulumi preview --json file)")
 		}
 		if err := s.exists(p.Preview, false); err != nil {
-			return fail([]string{"pulumi", "preview"}, "pulumi.preview: %v", err)
+			return fail([]any{"pulumi", "preview"}, "pulumi.preview: %v", err)
 		}
 	}
 	if t := s.Terraform; t != nil {
 		switch {
 		case t.Plan != "" && (t.Dir != "" || t.State != ""):
-			return fail([]string{"terraform"}, "terraform: give either plan or dir (with state), not both")
+			return fail([]any{"terraform"}, "terraform: give either plan or dir (with state), not both")
 		case t.Plan == "" && t.Dir == "":
-			return fail([]string{"terraform"}, "terraform: give plan (a plan JSON file) or dir (a Terraform directory)")
+			return fail([]any{"terraform"}, "terraform: give plan (a plan JSON file) or dir (a Terraform directory)")
 		case t.Plan != "":
 			if err := s.exists(t.Plan, false); err != nil {
-				return fail([]string{"terraform", "plan"}, "terraform.plan: %v", err)
+				return fail([]any{"terraform", "plan"}, "terraform.plan: %v", err)
 			}
 		default:
 			if err := s.exists(t.Dir, true); err != nil {
-				return fail([]string{"terraform", "dir"}, "terraform.dir: %v", err)
+				return fail([]any{"terraform", "dir"}, "terraform.dir: %v", err)
 			}
 			if t.State != "" {
 				if err := s.exists(t.State, false); err != nil {
-					return fail([]string{"terraform", "state"}, "terraform.state: %v", err)
+					return fail([]any{"terraform", "state"}, "terraform.state: %v", err)
 				}
 			}
 		}
 	}
 	if s.Containers != "" {
 		if err := s.exists(s.Containers, false); err != nil {
-			return fail([]string{"containers"}, "containers: %v", err)
+			return fail([]any{"containers"}, "containers: %v", err)
 		}
 	}
 	if s.Policy != "" {
 		if err := s.exists(s.Policy, false); err != nil {
-			return fail([]string{"policy"}, "policy: %v", err)
+			return fail([]any{"policy"}, "policy: %v", err)
 		}
 	}
-	return s.validateExpect(root, fail)
+	return s.validateExpect(fail)
 }
 
-func (s *Scenario) validateExpect(root *yaml.Node, fail func([]string, string, ...any) error) error {
+func (s *Scenario) validateExpect(fail func([]any, string, ...any) error) error {
 	e := s.Expect
 	if e == nil {
 		return fail(nil, "expect is missing: a scenario must say which decision and findings it gives")
@@ -299,16 +279,16 @@ func (s *Scenario) validateExpect(root *yaml.Node, fail func([]string, string, .
 	switch e.Decision {
 	case verdict.Pass, verdict.Warn, verdict.Block:
 	case "":
-		return fail([]string{"expect"}, "expect.decision is missing: pass, warn or block")
+		return fail([]any{"expect"}, "expect.decision is missing: pass, warn or block")
 	default:
-		return fail([]string{"expect", "decision"}, "expect.decision must be pass, warn or block, not %q", e.Decision)
+		return fail([]any{"expect", "decision"}, "expect.decision must be pass, warn or block, not %q", e.Decision)
 	}
 	if e.Decision != verdict.Pass && len(e.Findings) == 0 {
-		return fail([]string{"expect"}, "expect.findings is empty: a %s decision comes with at least one finding", e.Decision)
+		return fail([]any{"expect"}, "expect.findings is empty: a %s decision comes with at least one finding", e.Decision)
 	}
 	seen := map[ExpectedFinding]bool{}
 	for i, f := range e.Findings {
-		at := []string{"expect", "findings", fmt.Sprint(i)}
+		at := []any{"expect", "findings", i}
 		switch {
 		case f.Address == "" && f.Rule == "":
 			return fail(at, "expect.findings[%d]: give address and action, or the rule of a whole-change finding", i)
@@ -370,35 +350,4 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// lineOf finds the line of a key path in a mapping (numeric parts index
-// sequences); it falls back to the deepest node found.
-func lineOf(n *yaml.Node, path ...string) int {
-	line := n.Line
-	for _, key := range path {
-		switch n.Kind {
-		case yaml.MappingNode:
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == key {
-					line, n, found = n.Content[i].Line, n.Content[i+1], true
-					break
-				}
-			}
-			if !found {
-				return line
-			}
-		case yaml.SequenceNode:
-			var i int
-			if _, err := fmt.Sscan(key, &i); err != nil || i < 0 || i >= len(n.Content) {
-				return line
-			}
-			n = n.Content[i]
-			line = n.Line
-		default:
-			return line
-		}
-	}
-	return line
 }

@@ -49,7 +49,7 @@ func TestLoadFailsClosed(t *testing.T) {
 		{"unknown apiVersion", strings.Replace(good, "rehearse/v1", "rehearse/v9", 1), `line 1: apiVersion is "rehearse/v9"`},
 		{"wrong kind", strings.Replace(good, "kind: Scenario", "kind: Environment", 1), `line 2: kind is "Environment"`},
 		{"plan missing", strings.Replace(good, "plan.json", "gone.json", 1), "line 5: terraform.plan: gone.json: no such file"},
-		{"unknown field", strings.Replace(good, "summary:", "sumary:", 1), "line 4: field sumary not found"},
+		{"unknown field", strings.Replace(good, "summary:", "sumary:", 1), "line 4: sumary: unknown key; did you mean summary?"},
 		{"bad decision", strings.Replace(good, "decision: warn", "decision: blok", 1), `line 7: expect.decision must be pass, warn or block, not "blok"`},
 		{"no findings for warn", strings.Split(good, "  findings:")[0], "expect.findings is empty"},
 		{"finding without action", strings.Replace(good, ", action: delete", "", 1), "line 9: expect.findings[0]: aws_ebs_volume.data has no action"},
@@ -58,7 +58,7 @@ func TestLoadFailsClosed(t *testing.T) {
 		{"bad source", strings.Replace(good, "summary:", "source: not a link\nsummary:", 1), "line 4: source \"not a link\" is not an http(s) link"},
 		{"bad origin", strings.Replace(good, "summary:", "origin: robot\nsummary:", 1), `origin must be ai or human, not "robot"`},
 		{"not yaml", "apiVersion: [", "scenario.yaml: "},
-		{"empty", "", "empty scenario file"},
+		{"empty", "", "scenario.yaml: line 1: the file is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func TestPolicyApprovals(t *testing.T) {
 	for in, msg := range map[string]string{
 		"approvals:\n  max_age: soon\n":  "approvals.max_age",
 		"approvals:\n  signers: x\n":     "signers",
-		"approvals:\n  forbid_self: 2\n": "into bool",
+		"approvals:\n  forbid_self: 2\n": "approvals.forbid_self: want true or false",
 	} {
 		if _, err := ParsePolicy("rehearse.yaml", []byte("apiVersion: rehearse/v1\nkind: Policy\n"+in)); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: err = %v, want %q", in, err, msg)

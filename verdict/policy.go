@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 )
 
 // PolicyAPIVersion is the only policy format this version reads.
@@ -162,5 +161,3 @@ func (p *Policy) Protected(env string) bool {
 	_, ok := p.protectedName(env)
 	return ok
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

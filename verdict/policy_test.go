@@ -26,10 +26,10 @@ func TestParsePolicy(t *testing.T) {
 		name, yaml, err string
 	}{
 		{"partial keeps defaults", "apiVersion: rehearse/v1\nkind: Policy\nthresholds:\n  max_destructive: 3\n", ""},
-		{"unknown key", "apiVersion: rehearse/v1\nkind: Policy\nthreshold: {}\n", "line 3: field threshold not found"},
+		{"unknown key", "apiVersion: rehearse/v1\nkind: Policy\nthreshold: {}\n", "p.yaml: line 3: threshold: unknown key; did you mean thresholds?"},
 		{"wrong version", "apiVersion: rehearse/v9\nkind: Policy\n", `unsupported apiVersion "rehearse/v9"`},
 		{"wrong kind", "apiVersion: rehearse/v1\nkind: Scenario\n", `kind is "Scenario"`},
-		{"empty", "", "empty policy file"},
+		{"empty", "", "p.yaml: line 1: the file is empty"},
 		{"bad share", "apiVersion: rehearse/v1\nkind: Policy\nthresholds: {max_destructive_share: 2}\n", "max_destructive_share"},
 		{"rule without environment", "apiVersion: rehearse/v1\nkind: Policy\nenvironments: {rules: [{address: 'x*'}]}\n", "rules[0]"},
 		{"not yaml", "apiVersion: [", "p.yaml: "},

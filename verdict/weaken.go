@@ -1,14 +1,11 @@
 package verdict
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/rehearse-dev/rehearse/internal/yamlfile"
 )
 
 // RulePolicyWeakened is a repository policy that weakens the base policy.
@@ -19,14 +16,8 @@ const RulePolicyWeakened = "policy-weakened"
 // modified.
 func ParsePolicyOver(base Policy, name string, b []byte) (Policy, error) {
 	p := base.clone()
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
-		if errors.Is(err, io.EOF) {
-			return Policy{}, fmt.Errorf("%s: empty policy file", name)
-		}
-		msg := strings.TrimPrefix(oneLine(err.Error()), "yaml: unmarshal errors: ")
-		return Policy{}, fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
+	if err := yamlfile.Decode(name, b, &p); err != nil {
+		return Policy{}, err
 	}
 	if err := p.validate(); err != nil {
 		return Policy{}, fmt.Errorf("%s: %w", name, err)

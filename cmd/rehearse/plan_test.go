@@ -165,7 +165,7 @@ func TestPlanFailsClosed(t *testing.T) {
 		{"bad format flag", []string{"--format", "yaml", "x.json"}, `--format: unknown format "yaml"`},
 		{"bad output flag", []string{"--output", "sarif", "x.json"}, `want FORMAT=FILE`},
 		{"bad origin", []string{"--origin", "robot", write("ok.json", string(good))}, `origin must be`},
-		{"bad policy", []string{"--policy", write("p.yaml", "apiVersion: rehearse/v1\nkind: Policy\nbogus: 1\n"), write("ok2.json", string(good))}, "p.yaml: line 3: field bogus not found"},
+		{"bad policy", []string{"--policy", write("p.yaml", "apiVersion: rehearse/v1\nkind: Policy\nbogus: 1\n"), write("ok2.json", string(good))}, "p.yaml: line 3: bogus: unknown key"},
 		{"bad fail-on", []string{"--fail-on", "pass", "x.json"}, "--fail-on must be"},
 		{"unknown flag", []string{"--nope", "x.json"}, "unknown flag"},
 	}

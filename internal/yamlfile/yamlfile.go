@@ -162,7 +162,7 @@ func (d *Doc) Decode(v any) error {
 // key's (or the item's); when the path is not in the file (a key left
 // out), it is the deepest node found.
 func (d *Doc) Problemf(path []any, format string, args ...any) Problem {
-	return Problem{Line: d.line(path), Path: pathString(path), Msg: fmt.Sprintf(format, args...)}
+	return Problem{Line: d.Line(path...), Path: pathString(path), Msg: fmt.Sprintf(format, args...)}
 }
 
 // Err is nil with no problems, and otherwise an *Error for the file.
@@ -173,7 +173,9 @@ func (d *Doc) Err(ps ...Problem) error {
 	return &Error{File: d.name, Problems: ps}
 }
 
-func (d *Doc) line(path []any) int {
+// Line is the line of the node at path, as Problemf finds it, for a
+// message that names its key itself.
+func (d *Doc) Line(path ...any) int {
 	n := d.root
 	line := n.Line
 	for _, p := range path {

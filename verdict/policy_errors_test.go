@@ -1,0 +1,43 @@
+package verdict
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/rehearse-dev/rehearse/internal/golden"
+)
+
+// TestParsePolicyErrors pins the messages of broken policy files in
+// testdata/policy_errors.golden: the file, the line, the key as the file
+// spells it, in the user's words, every problem of the file at once.
+func TestParsePolicyErrors(t *testing.T) {
+	t.Parallel()
+	head := "apiVersion: rehearse/v1\nkind: Policy\n"
+	cases := []struct{ name, in string }{
+		{"empty", ""},
+		{"syntax", head + "thresholds:\n  max_destructive: 3\n   x: 1\n"},
+		{"unknown key", head + "threshold: {}\n"},
+		{"unknown nested key", head + "origin:\n  ai_escalate: true\n"},
+		{"number as words", head + "thresholds:\n  max_destructive: three\n"},
+		{"share as words", head + "thresholds:\n  max_destructive_share: half\n"},
+		{"bool as words", head + "environments:\n  from_module_names: sometimes\n"},
+		{"list as a word", head + "environments:\n  protected: prod\n"},
+		{"rule not a mapping", head + "environments:\n  rules: [prod]\n"},
+		{"duplicate key", head + "environments:\n  protected: [prod]\n  protected: []\n"},
+		{"second document", head + "---\n" + head},
+		{"several at once", head + "thresholds:\n  max_destructive: three\n  max_destrutive: 1\nenvironments:\n  protected: prod\n"},
+		{"wrong kind", "apiVersion: rehearse/v1\nkind: Scenario\n"},
+		{"bad share", head + "thresholds: {max_destructive_share: 2}\n"},
+	}
+	var out bytes.Buffer
+	for _, c := range cases {
+		_, err := ParsePolicy("rehearse.yaml", []byte(c.in))
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		fmt.Fprintf(&out, "## %s\n%s\n\n", c.name, err)
+	}
+	golden.Check(t, "testdata/policy_errors.golden", out.Bytes())
+}
