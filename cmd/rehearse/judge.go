@@ -26,6 +26,10 @@ type judgeOptions struct {
 	// base, and notes on where the policies came from.
 	weakened []string
 	notes    []string
+	// policyName names the policy that judges, for the report: the
+	// repository's file over its base, or the base alone ("built-in", or
+	// the base file).
+	policyName string
 	// authors are the change's authors' and committers' e-mails, when
 	// --origin auto read them; nil when unknown.
 	authors []string
@@ -33,7 +37,7 @@ type judgeOptions struct {
 
 func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
 	f := cmd.Flags()
-	f.StringVar(&j.Policy, "policy", "", "the repository's policy file: it may add protection to the base policy; whatever it weakens blocks (see `rehearse policy init`)")
+	f.StringVar(&j.Policy, "policy", "", "the repository's policy file: it may add protection to the base policy; whatever it weakens blocks (see `rehearse policy init`; default $REHEARSE_POLICY, else rehearse.yaml or .rehearse/policy.yaml in the working directory, else at the repository root)")
 	f.StringVar(&j.BasePolicy, "base-policy", "", "the trusted policy, from outside the change, e.g. the target branch's (default $REHEARSE_BASE_POLICY, else the built-in policy)")
 	f.StringVar(&j.Origin, "origin", "", "who wrote the change: human, ai or auto (read from the commits' trailers, authors and committers; default $REHEARSE_ORIGIN, else human)")
 	f.StringVar(&j.OriginRange, "origin-range", "", "with --origin auto: the commits to read, BASE..HEAD, e.g. origin/main..HEAD (default: HEAD only)")
@@ -42,13 +46,17 @@ func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
 	}
 }
 
-// load reads the policies and resolves the origin; both fail closed.
+// load finds and reads the policies and resolves the origin; both fail
+// closed.
 //
 // The repository's policy (--policy) comes with the change, so it is read
 // over the trusted base (--base-policy, $REHEARSE_BASE_POLICY, or the
 // built-in policy): it may add protection, and each thing it weakens is
 // recorded for a blocking policy-weakened finding.
 func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.OriginInfo, error) {
+	if err := j.discoverPolicy(); err != nil {
+		return verdict.Policy{}, verdict.OriginInfo{}, err
+	}
 	pol, err := j.loadPolicies()
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
@@ -76,7 +84,12 @@ func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
 		resolveSigners(&base, "", baseFile)
 		j.notes = append(j.notes, "base policy "+baseFile+" (from "+by+")")
 	}
+	baseName := "built-in"
+	if baseFile != "" {
+		baseName = baseFile
+	}
 	if j.Policy == "" {
+		j.policyName = baseName
 		return base, nil
 	}
 	b, err := os.ReadFile(j.Policy)
@@ -87,9 +100,93 @@ func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
 	if err != nil {
 		return verdict.Policy{}, err
 	}
+	j.policyName = j.Policy + " over " + baseName
 	resolveSigners(&pol, base.Approvals.AllowedSigners, j.Policy)
 	j.weakened = verdict.Weakenings(base, pol)
 	return pol, nil
+}
+
+// discoverPolicy sets --policy, when not given, to the repository policy
+// findPolicy finds, and notes where it came from.
+func (j *judgeOptions) discoverPolicy() error {
+	if j.Policy != "" {
+		return nil
+	}
+	file, by, err := findPolicy()
+	if err != nil || file == "" {
+		return err
+	}
+	j.Policy = file
+	j.notes = append(j.notes, "policy "+file+" ("+by+"; --policy names another)")
+	return nil
+}
+
+// policyFiles are the names a repository's policy is found under, in a
+// directory, without --policy.
+var policyFiles = []string{"rehearse.yaml", filepath.Join(".rehearse", "policy.yaml")}
+
+// findPolicy names the repository's policy file, without --policy, and
+// what found it: $REHEARSE_POLICY, else rehearse.yaml or
+// .rehearse/policy.yaml in the working directory, else in the nearest
+// directory above it up to the root of its git repository (as guard and
+// the agent hooks look for rehearse.yaml). "" means none: the base policy
+// judges alone. A directory with both files is an error: which one counts
+// would be a guess.
+func findPolicy() (file, by string, err error) {
+	if env := os.Getenv("REHEARSE_POLICY"); env != "" {
+		return env, "from REHEARSE_POLICY", nil
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", "", fmt.Errorf("policy: %w", err)
+	}
+	root := repoRoot(cwd)
+	for dir := cwd; ; dir = filepath.Dir(dir) {
+		var hits []string
+		for _, name := range policyFiles {
+			p := filepath.Join(dir, name)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				hits = append(hits, relTo(cwd, p))
+			}
+		}
+		switch {
+		case len(hits) > 1:
+			return "", "", fmt.Errorf("policy: both %s and %s exist: remove one, or name it with --policy", hits[0], hits[1])
+		case len(hits) == 1 && dir == cwd:
+			return hits[0], "found in the working directory", nil
+		case len(hits) == 1 && dir == root:
+			return hits[0], "found at the repository root", nil
+		case len(hits) == 1:
+			return hits[0], "found above the working directory", nil
+		}
+		if root == "" || dir == root || filepath.Dir(dir) == dir {
+			return "", "", nil
+		}
+	}
+}
+
+// repoRoot is the nearest directory at or above dir holding .git (a
+// directory, or the file of a worktree or submodule); "" outside a
+// repository.
+func repoRoot(dir string) string {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return ""
+		}
+		dir = up
+	}
+}
+
+// relTo is path relative to dir when it can be said so, else path.
+func relTo(dir, path string) string {
+	if r, err := filepath.Rel(dir, path); err == nil {
+		return r
+	}
+	return path
 }
 
 // resolveSigners makes the allowed signers path absolute, relative to the
