@@ -12,7 +12,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/client"
-	tc "github.com/testcontainers/testcontainers-go"
 )
 
 // Event is one Docker event on an object of the sandbox.
@@ -99,7 +98,7 @@ func (s *Sandbox) step(ctx context.Context, i int, st *Step) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		code, out, err := execOutput(ctx, sv.container, st.Exec.Command)
+		code, out, err := execOutput(ctx, s.cli, sv.id, st.Exec.Command)
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -156,7 +155,7 @@ func (s *Sandbox) update(ctx context.Context, u *UpdateStep) error {
 		return nil
 	}
 	s.progress("%s: recreate", u.Service)
-	if err := sv.container.Terminate(ctx, tc.StopTimeout(10*time.Second)); err != nil {
+	if err := removeContainer(ctx, s.cli, sv.id, 10*time.Second); err != nil {
 		return fmt.Errorf("remove %s: %w", u.Service, err)
 	}
 	s.mu.Lock()
@@ -170,7 +169,7 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 	if err != nil {
 		return err
 	}
-	if err := sv.container.Terminate(ctx, tc.StopTimeout(10*time.Second)); err != nil {
+	if err := removeContainer(ctx, s.cli, sv.id, 10*time.Second); err != nil {
 		return fmt.Errorf("remove %s: %w", r.Service, err)
 	}
 	s.mu.Lock()
@@ -202,46 +201,36 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) (string, error) {
 	labels := s.labels()
 	labels[LabelService] = "runner"
-	cctx, cancel := createContext(ctx)
-	c, err := s.provider.CreateContainer(cctx, tc.ContainerRequest{
-		Image:    sc.Image,
+	if err := ensureImage(ctx, s.cli, sc.Image); err != nil {
+		return "", err
+	}
+	id, err := createContainer(ctx, s.cli, containerSpec{
 		Name:     fmt.Sprintf("rehearse-%s-runner-%d", s.run, i+1),
+		Image:    sc.Image,
 		Cmd:      []string{"/bin/sh", "-c", sc.Run},
 		Env:      sc.Env,
 		Labels:   labels,
-		Networks: []string{s.network.Name},
-		HostConfigModifier: func(hc *container.HostConfig) {
-			on := true
-			hc.Init = &on
-		},
+		Networks: map[string][]string{s.network.Name: nil},
 	})
-	cancel()
-	if err == nil {
-		err = ctx.Err()
-	}
-	if c != nil {
+	if id != "" {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
-			c.Terminate(dctx, tc.StopTimeout(0))
+			removeContainer(dctx, s.cli, id, 0)
 		}()
 	}
 	if err != nil {
 		return "", fmt.Errorf("create runner: %w", err)
 	}
-	if err := c.Start(ctx); err != nil {
+	if _, err := s.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		return "", fmt.Errorf("start runner: %w", err)
 	}
-	w := s.cli.ContainerWait(ctx, c.GetContainerID(), client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	w := s.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
 	case res := <-w.Result:
 		if res.StatusCode != 0 {
-			out := ""
-			if rc, err := c.Logs(context.WithoutCancel(ctx)); err == nil {
-				b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
-				rc.Close()
-				out = strings.TrimSpace(string(b))
-			}
+			out, _ := containerLogs(context.WithoutCancel(ctx), s.cli, id, 1<<20)
+			out = strings.TrimSpace(out)
 			return out, fmt.Errorf("script exit %d: %s", res.StatusCode, s.redact(clip(tail(out, 200))))
 		}
 		return "", nil
@@ -294,7 +283,7 @@ func (s *Sandbox) event(m events.Message, prefix string) (Event, bool) {
 		}
 		e.Object = strings.TrimPrefix(m.Actor.ID, prefix)
 	case events.NetworkEventType:
-		if s.network == nil || (m.Actor.ID != s.network.ID && a["name"] != s.network.Name) {
+		if s.network.ID == "" || (m.Actor.ID != s.network.ID && a["name"] != s.network.Name) {
 			return e, false
 		}
 		e.Object = "network"
@@ -312,6 +301,6 @@ func (s *Sandbox) Exec(ctx context.Context, service string, cmd []string) (int, 
 	if err != nil {
 		return 0, "", err
 	}
-	code, out, err := execOutput(ctx, sv.container, cmd)
+	code, out, err := execOutput(ctx, s.cli, sv.id, cmd)
 	return code, s.redact(out), err
 }

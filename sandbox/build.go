@@ -14,7 +14,6 @@ import (
 
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
-	tc "github.com/testcontainers/testcontainers-go"
 )
 
 // image resolves a service's image, building it when the spec says so.
@@ -52,7 +51,7 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	// cancelled part way leaves the daemon removing its intermediate
 	// containers (which carry the run's labels) after the teardown swept.
 	bctx, cancel := createContext(ctx)
-	tag, err := buildImage(bctx, s.provider, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
+	tag, err := buildImage(bctx, s.cli, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
 	cancel()
 	if err == nil {
 		err = ctx.Err()
@@ -69,28 +68,36 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 // BuildImage builds repo:tag from a context directory plus extra host files
 // (name in the context → host path) with the classic builder, which needs
 // nothing from a registry for a FROM scratch image. The image is kept.
-func BuildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile string, files map[string]string, repo, tag string) (string, error) {
-	return buildImage(ctx, p, dir, dockerfile, files, repo, tag, nil)
+func BuildImage(ctx context.Context, cli client.APIClient, dir, dockerfile string, files map[string]string, repo, tag string) (string, error) {
+	return buildImage(ctx, cli, dir, dockerfile, files, repo, tag, nil)
 }
 
-func buildImage(ctx context.Context, p *tc.DockerProvider, dir, dockerfile string, files map[string]string, repo, tag string, labels map[string]string) (string, error) {
+// buildImage builds as `docker build` would with DOCKER_BUILDKIT=0,
+// removing intermediate containers even when a step fails, and reads the
+// build's stream to its end: a failing step is reported there, not by the
+// call.
+func buildImage(ctx context.Context, cli client.APIClient, dir, dockerfile string, files map[string]string, repo, tag string, labels map[string]string) (string, error) {
 	archive, err := contextArchive(dir, files)
 	if err != nil {
 		return "", err
 	}
-	req := &tc.ContainerRequest{FromDockerfile: tc.FromDockerfile{
-		ContextArchive: bytes.NewReader(archive),
-		Dockerfile:     dockerfile,
-		Repo:           repo,
-		Tag:            tag,
-		KeepImage:      true,
-		BuildLogWriter: io.Discard,
-		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
-			o.Version = build.BuilderV1
-			o.Labels = labels
-		},
-	}}
-	return p.BuildImage(ctx, req)
+	ref := repo + ":" + tag
+	res, err := cli.ImageBuild(ctx, bytes.NewReader(archive), client.ImageBuildOptions{
+		Tags:        []string{ref},
+		Dockerfile:  dockerfile,
+		Version:     build.BuilderV1,
+		Labels:      labels,
+		Remove:      true,
+		ForceRemove: true,
+	})
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	if err := readStream(res.Body); err != nil {
+		return "", err
+	}
+	return ref, nil
 }
 
 func contextArchive(dir string, files map[string]string) ([]byte, error) {

@@ -92,6 +92,9 @@ type Ready struct {
 	Port    int           `yaml:"port,omitempty"`
 	Command Command       `yaml:"command,omitempty"`
 	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// Healthy waits for the container's healthcheck to report healthy
+	// (compose's healthcheck; an environment file has none).
+	Healthy bool `yaml:"-"`
 }
 
 // Command is a command line. In YAML it is either a list (run as is) or a

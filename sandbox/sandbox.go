@@ -1,14 +1,22 @@
-// Package sandbox runs ephemeral replica environments on Docker through
-// testcontainers-go: a dedicated network, services, snapshots of what they
-// hold, change steps, and a teardown that does not depend on the
-// testcontainers reaper. It judges nothing.
+// Package sandbox runs ephemeral replica environments on Docker: a
+// dedicated network, services, snapshots of what they hold, change steps,
+// and a teardown that cannot leak. It judges nothing.
+//
+// It drives the engine through its own client (github.com/moby/moby/client)
+// and links no wrapper library: a binary that links testcontainers-go pays
+// for its init (it lists every process on the host) at every start, and
+// rehearse's agent hook starts before each shell command an agent runs.
+// Readiness (a log line, a listening port, a command, a healthcheck) is a
+// small poller under a deadline (ready.go).
 //
 // Every container, network, volume and built image it creates carries the
 // labels rehearse.run=<id> and rehearse.scenario=<name>, and its owner
 // (rehearse.pid, rehearse.host, rehearse.started), set in the create call
 // itself, so Prune can remove what a killed run left behind and tell a
-// finished run from a live one. Volumes and containers also carry a random
-// rehearse.nonce: their identity, since timestamps are not.
+// finished run from a live one. Volumes are created explicitly, before any
+// container mounts them, so none is created unlabelled. Volumes and
+// containers also carry a random rehearse.nonce: their identity, since
+// timestamps are not.
 //
 // The environment file is untrusted (see trust.go): builds read only
 // inside its directory, host access needs Options.TrustEnvFile, ports bind
@@ -25,7 +33,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -33,12 +40,8 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/client"
-	tc "github.com/testcontainers/testcontainers-go"
-	tclog "github.com/testcontainers/testcontainers-go/log"
-	tcnetwork "github.com/testcontainers/testcontainers-go/network"
-	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 // Labels every object rehearse creates carries.
@@ -59,25 +62,6 @@ const (
 // cancellation of the run still cleans up.
 const teardownTimeout = 60 * time.Second
 
-// ConfigureEnv sets the testcontainers settings rehearse relies on, unless
-// the caller set them: the reaper (Ryuk) is disabled because rehearse tears
-// down itself and the reaper image may not be pullable, and the host is
-// localhost. It must run before the first sandbox is created, since
-// testcontainers reads its configuration once; the CLI and TestMain call it.
-// It also silences testcontainers' own logging, which would mix with
-// rehearse's output.
-func ConfigureEnv() {
-	for k, v := range map[string]string{
-		"TESTCONTAINERS_RYUK_DISABLED": "true",
-		"TESTCONTAINERS_HOST_OVERRIDE": "localhost",
-	} {
-		if _, ok := os.LookupEnv(k); !ok {
-			os.Setenv(k, v)
-		}
-	}
-	tclog.SetDefault(tclog.NewNoopLogger())
-}
-
 // NewRunID returns a short random run id.
 func NewRunID() string {
 	b := make([]byte, 6)
@@ -89,9 +73,8 @@ func NewRunID() string {
 type Sandbox struct {
 	env      *Environment
 	run      string
-	provider *tc.DockerProvider
-	cli      client.APIClient
-	network  *tc.DockerNetwork
+	cli      *client.Client
+	network  netRef
 	log      io.Writer
 	red      *redactor
 	trusted  bool // Options.TrustEnvFile
@@ -105,11 +88,14 @@ type Sandbox struct {
 }
 
 type service struct {
-	name      string
-	spec      *ServiceSpec
-	image     string // resolved image reference
-	container *tc.DockerContainer
+	name  string
+	spec  *ServiceSpec
+	image string // resolved image reference
+	id    string // the container's id
 }
+
+// netRef is the sandbox's network.
+type netRef struct{ ID, Name string }
 
 // Options tune Up.
 type Options struct {
@@ -146,18 +132,15 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 			return nil, err
 		}
 	}
-	s.provider, err = tc.NewDockerProvider(tc.WithLogger(tclog.NewNoopLogger()))
-	if err != nil {
+	if err := env.missingPrerequisite(); err != nil {
+		return nil, err
+	}
+	if s.cli, err = newClient(); err != nil {
 		return nil, fmt.Errorf("docker: %w", err)
 	}
-	s.cli = s.provider.Client()
 	if _, err := s.cli.Ping(ctx, client.PingOptions{}); err != nil {
-		s.provider.Close()
+		s.cli.Close()
 		return nil, fmt.Errorf("docker unreachable: %w", err)
-	}
-	if err := env.missingPrerequisite(); err != nil {
-		s.provider.Close()
-		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -165,14 +148,8 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 		}
 	}()
 
-	cctx, cancel := createContext(ctx)
-	s.network, err = tcnetwork.New(cctx, tcnetwork.WithLabels(s.labels()))
-	cancel()
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create network: %w", err)
+	if err := s.createNetwork(ctx); err != nil {
+		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(env.Services)) {
 		for v := range env.Services[name].Volumes {
@@ -219,6 +196,23 @@ const createTimeout = 2 * time.Minute
 // run's context when the call returns.
 func createContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+}
+
+// createNetwork creates the run's network, on which services reach one
+// another by name.
+func (s *Sandbox) createNetwork(ctx context.Context) error {
+	name := "rehearse-" + s.run
+	cctx, cancel := createContext(ctx)
+	res, err := s.cli.NetworkCreate(cctx, name, client.NetworkCreateOptions{Driver: "bridge", Labels: s.labels()})
+	cancel()
+	if err == nil {
+		s.network = netRef{ID: res.ID, Name: name}
+		err = ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("create network: %w", err)
+	}
+	return nil
 }
 
 func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run + "-" + svc }
@@ -311,32 +305,25 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 	labels[LabelConfig] = configHash(image, spec)
 	labels[LabelNonce] = NewRunID()
 
-	req := tc.ContainerRequest{
-		Image:          image,
-		Name:           s.containerName(name),
-		Cmd:            spec.Command,
-		Env:            spec.Env,
-		Labels:         labels,
-		Networks:       []string{s.network.Name},
-		NetworkAliases: map[string][]string{s.network.Name: {name}},
-		WaitingFor:     readiness(spec.Ready),
-	}
 	ports, err := s.ports(ctx, image, spec)
 	if err != nil {
 		return err
 	}
-	req.ExposedPorts = ports
-	// An init process forwards SIGTERM, so stopping a service whose PID 1
-	// ignores it does not wait for the kill timeout. Every published port
-	// binds to 127.0.0.1 only: a sandbox is not a service for the network.
-	req.HostConfigModifier = func(hc *container.HostConfig) {
-		on := true
-		hc.Init = &on
-		hc.PortBindings = network.PortMap{}
-		for _, p := range ports {
-			hc.PortBindings[network.MustParsePort(p)] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
-		}
-		if s.trusted {
+	cs := containerSpec{
+		Name:     s.containerName(name),
+		Image:    image,
+		Cmd:      spec.Command,
+		Env:      spec.Env,
+		Labels:   labels,
+		Networks: map[string][]string{s.network.Name: {name}},
+		Ports:    ports,
+		// Trusted host access only; an init process (set for every
+		// container) forwards SIGTERM, so stopping a service whose PID 1
+		// ignores it does not wait for the kill timeout.
+		Host: func(hc *container.HostConfig) {
+			if !s.trusted {
+				return
+			}
 			hc.Privileged, hc.CapAdd, hc.Binds = spec.Privileged, spec.CapAdd, spec.Binds
 			if spec.PID == "host" {
 				hc.PidMode = "host"
@@ -344,41 +331,36 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 			if spec.NetworkMode == "host" {
 				hc.NetworkMode = "host"
 			}
-		}
+		},
 	}
-	if s.trusted && spec.NetworkMode == "host" {
-		req.Networks, req.NetworkAliases = nil, nil
-	}
-	for v, p := range spec.Volumes {
+	for _, v := range slices.Sorted(maps.Keys(spec.Volumes)) {
 		s.mu.Lock()
 		dn := s.volumes[v]
 		s.mu.Unlock()
-		req.Mounts = append(req.Mounts, tc.VolumeMount(dn, tc.ContainerMountTarget(p)))
+		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: dn, Target: spec.Volumes[v]})
 	}
 	s.progress("start %s (%s)", name, image)
-	cctx, cancel := createContext(ctx)
-	c, err := s.provider.CreateContainer(cctx, req)
-	cancel()
-	if err == nil {
-		err = ctx.Err()
-	}
-	if dc, ok := c.(*tc.DockerContainer); ok && dc != nil {
+	id, err := createContainer(ctx, s.cli, cs)
+	if id != "" {
 		// Track the container even when start fails, so Down removes it.
 		s.mu.Lock()
-		s.services[name] = &service{name: name, spec: spec, image: image, container: dc}
+		s.services[name] = &service{name: name, spec: spec, image: image, id: id}
 		s.mu.Unlock()
 	}
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
-	if err := c.Start(ctx); err != nil {
+	if _, err := s.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	if err := s.waitReady(ctx, id, spec.Ready); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
 	if !seed {
 		return nil
 	}
 	for i, cmd := range spec.Seed {
-		code, out, err := execOutput(ctx, c, cmd)
+		code, out, err := execOutput(ctx, s.cli, id, cmd)
 		if err != nil {
 			return fmt.Errorf("seed %s #%d: %w", name, i+1, err)
 		}
@@ -390,8 +372,8 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 }
 
 // ports lists what a service publishes: its ready port, its ports and
-// those its image exposes (testcontainers would publish those on every
-// interface if left to itself).
+// those its image exposes (which Docker would publish on every interface
+// if left to itself), pulling a missing image to read them.
 func (s *Sandbox) ports(ctx context.Context, image string, spec *ServiceSpec) ([]string, error) {
 	set := map[string]bool{}
 	if spec.Ready != nil && spec.Ready.Port > 0 {
@@ -400,49 +382,19 @@ func (s *Sandbox) ports(ctx context.Context, image string, spec *ServiceSpec) ([
 	for _, p := range spec.Ports {
 		set[fmt.Sprintf("%d/tcp", p)] = true
 	}
-	img, err := s.cli.ImageInspect(ctx, image)
-	if isNotFound(err) {
-		// Pull it now: left to testcontainers, the ports the image
-		// exposes would be published on every interface.
-		if perr := s.provider.PullImage(ctx, image); perr != nil {
-			return nil, fmt.Errorf("pull %s: %w", image, perr)
-		}
-		img, err = s.cli.ImageInspect(ctx, image)
+	if err := ensureImage(ctx, s.cli, image); err != nil {
+		return nil, err
 	}
+	img, err := s.cli.ImageInspect(ctx, image)
 	if err != nil {
 		return nil, fmt.Errorf("inspect image %s: %w", image, err)
 	}
-	if err == nil && img.Config != nil {
+	if img.Config != nil {
 		for p := range img.Config.ExposedPorts {
 			set[p] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(set)), nil
-}
-
-func readiness(r *Ready) wait.Strategy {
-	if r == nil {
-		return nil
-	}
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = DefaultReadyTimeout
-	}
-	// Short poll intervals: readiness is most of Up's time.
-	var ws []wait.Strategy
-	if r.Log != "" {
-		ws = append(ws, wait.ForLog(r.Log).WithPollInterval(50*time.Millisecond))
-	}
-	if r.Port > 0 {
-		ws = append(ws, wait.ForListeningPort(fmt.Sprintf("%d/tcp", r.Port)).WithPollInterval(50*time.Millisecond))
-	}
-	if len(r.Command) > 0 {
-		ws = append(ws, wait.ForExec(r.Command).WithPollInterval(50*time.Millisecond))
-	}
-	if len(ws) == 0 {
-		return nil
-	}
-	return wait.ForAll(ws...).WithDeadline(timeout)
 }
 
 // configHash identifies what, when changed, makes compose recreate a
@@ -475,7 +427,7 @@ func (s *Sandbox) Down(ctx context.Context) error {
 	s.mu.Lock()
 	s.services = map[string]*service{}
 	s.mu.Unlock()
-	defer s.provider.Close()
+	defer s.cli.Close()
 	p, err := prune(ctx, s.cli, s.run, !s.keepImgs)
 	for i := 0; cancelled && err == nil && i < 5 && p.Containers+p.Volumes+p.Networks > 0; i++ {
 		time.Sleep(200 * time.Millisecond)

@@ -15,10 +15,7 @@ import (
 	"strings"
 	"sync"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
-	tc "github.com/testcontainers/testcontainers-go"
-	tcexec "github.com/testcontainers/testcontainers-go/exec"
 )
 
 // Snapshot is the state of a sandbox at one moment.
@@ -133,7 +130,7 @@ func (s *Sandbox) Snapshot(ctx context.Context) (Snapshot, error) {
 }
 
 func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, bool, error) {
-	r, err := s.cli.ContainerInspect(ctx, sv.container.GetContainerID(), client.ContainerInspectOptions{})
+	r, err := s.cli.ContainerInspect(ctx, sv.id, client.ContainerInspectOptions{})
 	if isNotFound(err) {
 		return ServiceState{}, false, nil
 	}
@@ -172,7 +169,7 @@ func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, 
 			st.Probes[name] = ProbeResult{Err: "not running"}
 			continue
 		}
-		code, out, err := execOutput(ctx, sv.container, sv.spec.Probes[name])
+		code, out, err := execOutput(ctx, s.cli, sv.id, sv.spec.Probes[name])
 		pr := ProbeResult{Output: s.redact(strings.TrimSpace(out)), ExitCode: code}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -233,15 +230,3 @@ func fingerprint(ctx context.Context, cli client.APIClient, id, p string) (Finge
 	fp.Hash = hex.EncodeToString(h.Sum(nil))[:16]
 	return fp, nil
 }
-
-// execOutput runs a command and returns its exit code and combined output.
-func execOutput(ctx context.Context, c tc.Container, cmd []string) (int, string, error) {
-	code, r, err := c.Exec(ctx, cmd, tcexec.Multiplexed())
-	if err != nil {
-		return code, "", err
-	}
-	out, err := io.ReadAll(r)
-	return code, string(out), err
-}
-
-func isNotFound(err error) bool { return err != nil && cerrdefs.IsNotFound(err) }

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/report"
-	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
@@ -66,9 +65,6 @@ input always gives the same files.`,
 func (o *recordOptions) run(ctx context.Context) error {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
-	if o.rec.Containers != "" {
-		sandbox.ConfigureEnv()
-	}
 	if isTerminal(o.err) {
 		o.rec.Progress = o.err
 	} else {

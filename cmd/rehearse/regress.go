@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/report"
-	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
@@ -79,7 +78,6 @@ func (o *regressOptions) run(ctx context.Context) error {
 	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
-	sandbox.ConfigureEnv()
 	opts := scenarios.RegressOptions{
 		Options:       scenarios.Options{Terraform: o.Terraform},
 		Parallel:      o.Parallel,

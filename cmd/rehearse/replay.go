@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/report"
-	"github.com/rehearse-dev/rehearse/sandbox"
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
@@ -58,7 +57,6 @@ func (o *replayOptions) run(ctx context.Context) error {
 	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
-	sandbox.ConfigureEnv()
 	var progress io.Writer
 	if isTerminal(o.err) {
 		progress = o.err

@@ -90,9 +90,6 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
-	// testcontainers reads its settings once; rehearse runs without the
-	// reaper and tears down itself.
-	sandbox.ConfigureEnv()
 	if err := sandbox.Ping(ctx); err != nil {
 		return cannotJudge(err)
 	}

@@ -51,7 +51,6 @@ func runSandbox(t *testing.T, args ...string) (int, string, string) {
 func requireDocker(t *testing.T) {
 	t.Helper()
 	testimage.Require(t)
-	sandbox.ConfigureEnv()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := testimage.Build(ctx); err != nil {

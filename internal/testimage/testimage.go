@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
-	tc "github.com/testcontainers/testcontainers-go"
-	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/rehearse-dev/rehearse/sandbox"
 )
@@ -59,15 +57,15 @@ func Build(ctx context.Context) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("%s is missing: install it with `apt-get install -y busybox-static` (or set %s=1 to skip Docker tests)", src, SkipEnv)
 	}
-	p, err := tc.NewDockerProvider(tc.WithLogger(tclog.NewNoopLogger()))
+	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return fmt.Errorf("docker: %w", err)
 	}
-	defer p.Close()
-	if _, err := p.Client().Ping(ctx, client.PingOptions{}); err != nil {
+	defer cli.Close()
+	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
 		return fmt.Errorf("Docker is unreachable (%w); these tests need a Docker engine (or set %s=1 to skip them)", err, SkipEnv)
 	}
-	if _, err := p.Client().ImageInspect(ctx, Busybox); err == nil {
+	if _, err := cli.ImageInspect(ctx, Busybox); err == nil {
 		return nil
 	}
 	dir, err := os.MkdirTemp("", "rehearse-busybox-")
@@ -79,7 +77,7 @@ func Build(ctx context.Context) error {
 		return err
 	}
 	repo, tag, _ := strings.Cut(Busybox, ":")
-	if _, err := sandbox.BuildImage(ctx, p, dir, "", map[string]string{"busybox": src}, repo, tag); err != nil {
+	if _, err := sandbox.BuildImage(ctx, cli, dir, "", map[string]string{"busybox": src}, repo, tag); err != nil {
 		return fmt.Errorf("build %s: %w", Busybox, err)
 	}
 	return nil
@@ -92,12 +90,11 @@ var RunPrefix = fmt.Sprintf("t%d-", os.Getpid())
 // RunID returns a fresh run id with the process's prefix.
 func RunID() string { return RunPrefix + sandbox.NewRunID()[:6] }
 
-// Main is TestMain for packages whose tests start containers: it
-// configures testcontainers, builds the image, runs the tests and then
+// Main is TestMain for packages whose tests start containers: it builds
+// the image, runs the tests and then
 // fails the run if any container, volume or network of this process's
 // runs remains.
 func Main(m *testing.M) int {
-	sandbox.ConfigureEnv()
 	if Skipped() {
 		return m.Run()
 	}
