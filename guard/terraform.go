@@ -16,7 +16,6 @@ import (
 
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
-	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -135,14 +134,7 @@ func (j *Judge) plan(ctx context.Context, tc *TerraformCall) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := planjson.Read(ctx, bytes.NewReader(res.Plan), planjson.File(dir+" ("+res.Tool+" show -json)"))
-	if err != nil {
-		return nil, err
-	}
-	set.Source.Tool, set.Source.ToolVersion = res.Tool, res.Version
-	set.Workspace = res.Workspace
-	set.Locations = terraform.Locate(dir)
-	return j.judge(set, c, lines(warn.String()))
+	return j.judge(res.Set, c, lines(warn.String()))
 }
 
 // command reads tc for planning and refuses what a plan of it would not

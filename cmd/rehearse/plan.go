@@ -19,7 +19,6 @@ import (
 	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
-	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -177,13 +176,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 		}
 		return change.Set{}, nil, err
 	}
-	set, err := planjson.Read(ctx, bytes.NewReader(res.Plan), planjson.File(o.Dir+" (terraform show -json)"))
-	if err != nil {
-		return change.Set{}, nil, err
-	}
-	set.Source.Tool, set.Source.ToolVersion = res.Tool, res.Version
-	set.Workspace = res.Workspace
-	set.Locations = terraform.Locate(o.Dir)
+	set := res.Set
 	var notes []string
 	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
 		if l != "" {

@@ -8,12 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
 // skipCopy names entries never copied into the isolated working directory:
 // .terraform holds the user's provider binaries and backend pointer, which
-// init rebuilds in the copy; .git is dead weight to terraform.
+// linkData links (or init rebuilds) in the copy; .git is dead weight to
+// terraform.
 var skipCopy = map[string]bool{".terraform": true, ".git": true}
 
 // workspace is a temporary area holding the isolated copy of the working
@@ -22,6 +24,7 @@ var skipCopy = map[string]bool{".terraform": true, ".git": true}
 type workspace struct {
 	root string // remove this to clean up
 	dir  string // the copy of the user's directory, where terraform runs
+	src  string // the user's directory, absolute; never written
 }
 
 // isolate copies src into a new temporary area. State files are copied on
@@ -60,7 +63,7 @@ func isolate(ctx context.Context, src string) (ws *workspace, err error) {
 		}
 	}
 	dir := filepath.Join(root, "src", rel)
-	if err := copyTree(ctx, src, dir); err != nil {
+	if err := copyTree(ctx, src, dir, dataDir()); err != nil {
 		return nil, fmt.Errorf("isolate %s: %w", src, err)
 	}
 	// Mirroring costs a file system operation per sibling, so only pay it
@@ -70,7 +73,7 @@ func isolate(ctx context.Context, src string) (ws *workspace, err error) {
 			return nil, fmt.Errorf("isolate %s: %w", src, err)
 		}
 	}
-	return &workspace{root: root, dir: dir}, nil
+	return &workspace{root: root, dir: dir, src: src}, nil
 }
 
 // remove deletes the temporary area; it is safe to call more than once.
@@ -134,8 +137,9 @@ func refersUp(dir string) bool {
 }
 
 // copyTree copies src to dst, keeping modes and symlinks and skipping
-// skipCopy entries at any depth.
-func copyTree(ctx context.Context, src, dst string) error {
+// skipCopy entries at any depth and the skip entries of src itself (a
+// relative TF_DATA_DIR).
+func copyTree(ctx context.Context, src, dst string, skip ...string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -148,7 +152,7 @@ func copyTree(ctx context.Context, src, dst string) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
-		if rel != "." && skipCopy[d.Name()] {
+		if rel != "." && (skipCopy[d.Name()] || slices.Contains(skip, rel)) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 )
 
 // RunOptions says which configuration to plan and how. Paths are relative to
@@ -32,21 +34,29 @@ type RunOptions struct {
 
 // Result is what Plan made of a directory.
 type Result struct {
-	Plan      []byte // the plan as JSON, byte for byte as terraform show -json printed it
+	// Set is the plan, read as terraform show -json streamed it: its
+	// source names the tool and version, its workspace the one planned,
+	// and its locations where each resource block is written.
+	Set       change.Set
 	Tool      string // "terraform" or "tofu"
 	Version   string // the tool's version
 	Workspace string // the workspace planned; with a plan file, the one the directory selects
 }
 
-// Run is Plan for callers that need only the plan JSON, the tool and its
-// version.
+// Run is for callers that keep the plan JSON itself (record writes it to a
+// scenario): the JSON byte for byte as terraform show -json printed it,
+// the tool and its version. Plan reads the same stream without holding it.
 func Run(ctx context.Context, opts RunOptions) (plan []byte, tool, version string, err error) {
-	r, err := Plan(ctx, opts)
-	return r.Plan, r.Tool, r.Version, err
+	r, err := run(ctx, opts, func(_ string, out io.Reader) (err error) {
+		plan, err = io.ReadAll(out)
+		return err
+	})
+	return plan, r.Tool, r.Version, err
 }
 
-// Plan makes a plan of opts.Dir and returns it as JSON (terraform show
-// -json), with the tool, its version and the workspace planned.
+// Plan makes a plan of opts.Dir and reads it into a change.Set, with the
+// tool, its version and the workspace planned. The show -json output goes
+// straight from terraform into the reader: the plan is decoded once.
 //
 // The workspace is the one terraform itself would use in opts.Dir:
 // opts.Workspace, else $TF_WORKSPACE (which must agree with opts.Workspace
@@ -56,10 +66,30 @@ func Run(ctx context.Context, opts RunOptions) (plan []byte, tool, version strin
 //
 // Terraform runs in a temporary copy of the directory with -lock=false and
 // -input=false, so the user's .terraform, lock file and state are never
-// written; the copy is removed before Run returns, also when ctx is
-// cancelled. Only version, init, plan and show are ever run. A failing
-// command gives a *CommandError carrying terraform's diagnostics.
+// written; the copy is removed before Plan returns, also when ctx is
+// cancelled. The copy links the directory's own providers and modules and
+// first plans without init; init runs in the copy only when that plan
+// fails (see reuseData). Only version, init, plan and show are ever run. A
+// failing command gives a *CommandError carrying terraform's diagnostics.
 func Plan(ctx context.Context, opts RunOptions) (Result, error) {
+	var set change.Set
+	r, err := run(ctx, opts, func(tool string, out io.Reader) (err error) {
+		set, err = planjson.Read(ctx, out, planjson.File(opts.Dir+" ("+tool+" show -json)"))
+		return err
+	})
+	if err != nil {
+		return r, err
+	}
+	set.Source.Tool, set.Source.ToolVersion = r.Tool, r.Version
+	set.Workspace = r.Workspace
+	set.Locations = Locate(opts.Dir)
+	r.Set = set
+	return r, nil
+}
+
+// run plans opts.Dir and hands the show -json stream to consume, with the
+// tool's name.
+func run(ctx context.Context, opts RunOptions, consume func(tool string, out io.Reader) error) (Result, error) {
 	if err := opts.check(); err != nil {
 		return Result{}, err
 	}
@@ -77,85 +107,150 @@ func Plan(ctx context.Context, opts RunOptions) (Result, error) {
 	}
 	defer ws.remove()
 
-	c, err := newCLI(bin, ws.dir)
-	if err != nil {
-		return Result{}, err
-	}
-	tool, v, err := c.version(ctx, ws.root)
-	if err != nil {
-		return Result{}, err
-	}
-	r := Result{Tool: tool, Version: v.String(), Workspace: name}
-	if err := checkVersion(tool, v, opts.Warn); err != nil {
-		return r, err
-	}
+	c := newCLI(bin, ws.dir)
 	c.stream(opts.Progress)
 	defer c.progress.Flush()
-
-	r.Plan, err = opts.plan(ctx, c, ws, name)
+	probe := probeVersion(ctx, c, ws.root)
+	// The version is needed only by show; init and plan run meanwhile.
+	r := Result{Workspace: name}
+	var once sync.Once
+	var verr error
+	known := func() error {
+		once.Do(func() {
+			var tv toolVersion
+			if tv, verr = probe.wait(); verr != nil {
+				return
+			}
+			c.tool, r.Tool, r.Version = tv.tool, tv.tool, tv.v.String()
+			verr = checkVersion(tv.tool, tv.v, opts.Warn)
+		})
+		return verr
+	}
+	err = opts.plan(ctx, c, ws, name, known, func(out io.Reader) error { return consume(c.tool, out) })
+	if verr := known(); verr != nil {
+		// A binary that is not a usable terraform explains whatever
+		// else failed.
+		return r, verr
+	}
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		ce.Tool = c.tool
+	}
 	return r, err
 }
 
-func (o *RunOptions) plan(ctx context.Context, c *cli, ws *workspace, name string) ([]byte, error) {
+// plan prepares the copy and runs plan and show in it, init only where it
+// is needed. known must succeed before show runs.
+func (o *RunOptions) plan(ctx context.Context, c *cli, ws *workspace, name string, known func() error, consume func(io.Reader) error) error {
 	if o.PlanFile != "" {
 		path, err := filepath.Abs(o.PlanFile)
 		if err != nil {
-			return nil, fmt.Errorf("plan file: %w", err)
+			return fmt.Errorf("plan file: %w", err)
+		}
+		show := func() error {
+			if err := known(); err != nil {
+				return err
+			}
+			return c.show(ctx, path, consume)
 		}
 		// show needs the providers' schemas, not the backend: the plan
 		// file already holds everything it describes.
-		if err := c.init(ctx, tfexec.Backend(false)); err != nil {
-			return nil, err
-		}
-		return c.show(ctx, path)
+		return o.withData(ctx, c, ws, name, show, "-backend=false")
 	}
 
 	if err := ws.selectWorkspace(name); err != nil {
-		return nil, err
+		return err
 	}
-	var initOpts []tfexec.InitOption
+	var initArgs []string
 	if o.State != "" {
 		if err := ws.useState(o.State, name); err != nil {
-			return nil, err
+			return err
 		}
 		// -reconfigure: the override replaces whatever backend the
 		// configuration names, and nothing may be migrated to or from it.
-		initOpts = append(initOpts, tfexec.Reconfigure(true))
+		initArgs = append(initArgs, "-reconfigure")
 	}
 	local := ws.hasLocalWorkspace(name)
-	if err := c.init(ctx, initOpts...); err != nil {
-		return nil, err
-	}
-	if err := ws.checkWorkspace(c.tool, name, local); err != nil {
-		return nil, err
-	}
-
 	out := filepath.Join(ws.root, "rehearse.tfplan")
-	planOpts := []tfexec.PlanOption{tfexec.Out(out), tfexec.Lock(false), tfexec.Refresh(o.Refresh)}
+	args, err := o.planArgs(out)
+	if err != nil {
+		return err
+	}
+	plan := func() error {
+		if err := ws.checkWorkspace(c.tool, name, local); err != nil {
+			return err
+		}
+		return c.run(ctx, cmdPlan, args...)
+	}
+	if err := o.withData(ctx, c, ws, name, plan, initArgs...); err != nil {
+		return err
+	}
+	if err := known(); err != nil {
+		return err
+	}
+	return c.show(ctx, out, consume)
+}
+
+// withData runs step in the copy with a data directory fit for it: first
+// the source's own, linked (when reuseData allows), and if step fails
+// there, a fresh one made by init with initArgs. The failed attempt's
+// diagnostics are not shown: the retry's are the ones that count.
+func (o *RunOptions) withData(ctx context.Context, c *cli, ws *workspace, name string, step func() error, initArgs ...string) error {
+	if o.reuseData(ws, name) {
+		if err := ws.linkData(); err != nil {
+			return err
+		}
+		c.quiet = true
+		err := step()
+		c.quiet = false
+		if err == nil {
+			// Its warnings, held back in case of a retry.
+			_, err := c.progress.Write(c.stderr.Bytes())
+			return err
+		}
+		var ce *CommandError
+		if ctx.Err() != nil || !(errors.As(err, &ce) || errors.Is(err, ErrNoWorkspace)) {
+			return err
+		}
+		fmt.Fprintf(c.progress, "with the directory's own %s: %s; running init in the copy and trying again\n", dataDir(), firstLine(err.Error()))
+		if err := ws.resetData(name); err != nil {
+			return err
+		}
+	}
+	if err := c.run(ctx, cmdInit, initArgs...); err != nil {
+		return err
+	}
+	return step()
+}
+
+// planArgs are plan's flags: the plan file to write, no lock, and what the
+// caller asked for.
+func (o *RunOptions) planArgs(out string) ([]string, error) {
+	args := []string{"-lock=false", "-out=" + out}
+	if !o.Refresh {
+		args = append(args, "-refresh=false")
+	}
 	for _, v := range o.Vars {
-		planOpts = append(planOpts, tfexec.Var(v))
+		args = append(args, "-var", v)
 	}
 	for _, f := range o.VarFiles {
 		path, err := varFilePath(f, o.Dir)
 		if err != nil {
 			return nil, err
 		}
-		planOpts = append(planOpts, tfexec.VarFile(path))
+		args = append(args, "-var-file="+path)
 	}
 	for _, t := range o.Targets {
-		planOpts = append(planOpts, tfexec.Target(t))
+		args = append(args, "-target="+t)
 	}
 	for _, r := range o.Replace {
-		planOpts = append(planOpts, tfexec.Replace(r))
+		args = append(args, "-replace="+r)
 	}
 	if o.Destroy {
 		// The -destroy flag of plan, not the destroy command.
-		planOpts = append(planOpts, tfexec.Destroy(true))
+		args = append(args, "-destroy")
 	}
-	if err := c.plan(ctx, planOpts...); err != nil {
-		return nil, err
-	}
-	return c.show(ctx, out)
+	return args, nil
 }
 
 // check rejects options that cannot mean what the user wants before anything

@@ -10,112 +10,133 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	version "github.com/hashicorp/go-version"
-	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
-// cli runs one terraform or tofu binary in one working directory. It wraps
-// tfexec but has a method only for the commands that cannot change
-// infrastructure or state: version, init, plan and show. A plan can never
-// turn into an apply because nothing here can call one.
+// subcommand is a terraform or tofu command the runner may start. Its four
+// values are the only ones: none of them can change infrastructure or
+// state, so a plan can never turn into an apply (run_guard_test.go holds
+// this file to that).
+type subcommand string
+
+const (
+	cmdVersion subcommand = "version"
+	cmdInit    subcommand = "init"
+	cmdPlan    subcommand = "plan"
+	cmdShow    subcommand = "show"
+)
+
+// cli runs one terraform or tofu binary in one working directory, each
+// command as its own process. It does not go through terraform-exec: that
+// library probes `version -json` before init and plan and decodes a whole
+// tfjson.Plan on show, and rehearse needs neither (one version probe, the
+// show output streamed straight into the reader).
 type cli struct {
-	tf       *tfexec.Terraform
-	path     string
-	tool     string
+	path string
+	dir  string
+	env  []string
+	tool string // "terraform" or "tofu"; from version once it is known
+
 	progress *prefixWriter
-	stderr   bytes.Buffer // the last command's stderr, for its diagnostics
+	// quiet keeps stderr out of progress, for a command whose failure is
+	// expected and retried (a plan with the directory's own data directory).
+	quiet  bool
+	stderr bytes.Buffer // the last command's stderr, for its diagnostics
 }
 
-func newCLI(path, dir string) (*cli, error) {
-	tf, err := tfexec.NewTerraform(dir, path)
-	if err != nil {
-		return nil, fmt.Errorf("set up %s: %w", path, err)
-	}
-	// On cancellation tfexec interrupts terraform, which then stops
-	// gracefully; do not wait a full minute before killing it.
-	if err := tf.SetWaitDelay(10 * time.Second); err != nil {
-		return nil, fmt.Errorf("set up %s: %w", path, err)
-	}
-	return &cli{tf: tf, path: path, tool: toolFromBinary(path), progress: &prefixWriter{}}, nil
+func newCLI(path, dir string) *cli {
+	return &cli{path: path, dir: dir, env: commandEnv(os.Environ()), tool: toolFromBinary(path), progress: &prefixWriter{}}
 }
 
-// stream sends terraform's output to w, each line prefixed with the tool name.
-func (c *cli) stream(w io.Writer) {
-	c.progress = &prefixWriter{w: w, prefix: c.tool + ": "}
-	c.tf.SetStdout(c.progress)
-	c.tf.SetStderr(io.MultiWriter(c.progress, &c.stderr))
-}
-
-// version runs `version` itself rather than through tfexec: tfexec only
-// understands terraform's text format, and only the text format names the
-// tool (OpenTofu's JSON keeps the terraform_version key). tfexec asks for
-// `version -json` anyway before init and show; asking it now, alongside,
-// caches its answer off the critical path and before progress streaming
-// starts, which keeps that JSON out of the user's terminal.
-func (c *cli) version(ctx context.Context, dir string) (string, *version.Version, error) {
-	var wg sync.WaitGroup
-	var cacheErr error
-	wg.Go(func() { _, _, cacheErr = c.tf.Version(ctx, false) })
-
-	cmd := exec.CommandContext(ctx, c.path, "version")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1")
-	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	wg.Wait()
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", nil, fmt.Errorf("%s version: %w", c.path, ctx.Err())
+// commandEnv is the environment every command runs with: the caller's,
+// with automation mode on, no update check (terraform version waits for
+// checkpoint's answer over the network), no logging that would pollute the
+// diagnostics, and without TF_WORKSPACE, which the runner turns into the
+// copy's selected workspace instead.
+func commandEnv(environ []string) []string {
+	env := make([]string, 0, len(environ)+2)
+	checkpoint := false
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case workspaceEnv, "TF_IN_AUTOMATION", "TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PATH":
+			continue
+		case "CHECKPOINT_DISABLE":
+			checkpoint = true
 		}
-		return "", nil, fmt.Errorf("%s version: %w: %s", c.path, err, strings.TrimSpace(stderr.String()))
+		env = append(env, kv)
 	}
-	tool, v, err := parseVersion(out, c.path)
+	env = append(env, "TF_IN_AUTOMATION=1")
+	if !checkpoint {
+		env = append(env, "CHECKPOINT_DISABLE=1")
+	}
+	return env
+}
+
+// stream sends terraform's output to w, each line prefixed with the tool
+// name. Lines written before start are held until it names the tool.
+func (c *cli) stream(w io.Writer) { c.progress = &prefixWriter{w: w, held: true} }
+
+// command prepares one subcommand. On cancellation terraform gets an
+// interrupt, as from Ctrl-C, so it stops its providers gracefully; it is
+// killed if it has not exited 10 seconds later.
+func (c *cli) command(ctx context.Context, sub subcommand, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.path, append([]string{string(sub)}, args...)...)
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+// run runs init or plan with its output as progress.
+func (c *cli) run(ctx context.Context, sub subcommand, args ...string) error {
+	c.stderr.Reset()
+	cmd := c.command(ctx, sub, append([]string{"-input=false", "-no-color"}, args...)...)
+	cmd.Stdout = c.progress
+	cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
+	if c.quiet {
+		cmd.Stderr = &c.stderr
+	}
+	return c.wrap(ctx, sub, cmd.Run())
+}
+
+// show runs show -json on a plan file and hands its stdout to consume as
+// terraform writes it, so the plan is decoded once, by rehearse's reader,
+// and never held whole. A failing show wins over what consume made of its
+// output (a truncated document is explained by the failure); consume's
+// error wins over a show that succeeded.
+func (c *cli) show(ctx context.Context, planPath string, consume func(io.Reader) error) error {
+	c.stderr.Reset()
+	cmd := c.command(ctx, cmdShow, "-json", "-no-color", planPath)
+	cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
+	if c.quiet {
+		cmd.Stderr = &c.stderr
+	}
+	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, fmt.Errorf("%s version: %w", c.path, err)
+		return c.wrap(ctx, cmdShow, err)
 	}
-	c.tool = tool
-	// Below 0.12 the caller refuses with a clearer message than tfexec's.
-	if cacheErr != nil && v.GreaterThanOrEqual(minVersion) {
-		return "", nil, fmt.Errorf("%s version -json: %w", c.path, cacheErr)
+	if err := cmd.Start(); err != nil {
+		return c.wrap(ctx, cmdShow, err)
 	}
-	return tool, v, nil
-}
-
-func (c *cli) init(ctx context.Context, opts ...tfexec.InitOption) error {
-	c.stderr.Reset()
-	return c.wrap(ctx, "init", c.tf.Init(ctx, opts...))
-}
-
-func (c *cli) plan(ctx context.Context, opts ...tfexec.PlanOption) error {
-	c.stderr.Reset()
-	_, err := c.tf.Plan(ctx, opts...)
-	return c.wrap(ctx, "plan", err)
-}
-
-// show returns the plan file as JSON, byte for byte as terraform printed it,
-// so the reader sees every field, including ones terraform-json does not model.
-func (c *cli) show(ctx context.Context, planPath string) ([]byte, error) {
-	c.stderr.Reset()
-	var out bytes.Buffer
-	c.tf.SetStdout(&out) // the JSON is the result, not progress
-	defer c.tf.SetStdout(c.progress)
-	if _, err := c.tf.ShowPlanFile(ctx, planPath); err != nil {
-		return nil, c.wrap(ctx, "show", err)
+	cerr := consume(out)
+	// Whatever consume left unread is drained, so show is never killed by
+	// a closed pipe and its exit status means what it says.
+	io.Copy(io.Discard, out)
+	if err := c.wrap(ctx, cmdShow, cmd.Wait()); err != nil {
+		return err
 	}
-	return out.Bytes(), nil
+	return cerr
 }
 
-func (c *cli) wrap(ctx context.Context, command string, err error) error {
+func (c *cli) wrap(ctx context.Context, sub subcommand, err error) error {
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("%s %s: %w", c.tool, command, ctx.Err())
+		return fmt.Errorf("%s %s: %w", c.tool, sub, ctx.Err())
 	}
-	return &CommandError{Tool: c.tool, Command: command, Diagnostics: diagnostics(c.stderr.String()), Err: err}
+	return &CommandError{Tool: c.tool, Command: string(sub), Diagnostics: diagnostics(c.stderr.String()), Err: err}
 }
 
 // CommandError is a failed terraform or tofu command. Its message carries the
@@ -125,7 +146,7 @@ type CommandError struct {
 	Tool        string   // "terraform" or "tofu"
 	Command     string   // "init", "plan" or "show"
 	Diagnostics []string // the tool's error lines, trimmed
-	Err         error    // from tfexec; its text repeats the whole stderr
+	Err         error    // from os/exec: the exit status
 }
 
 func (e *CommandError) Error() string {
@@ -181,12 +202,15 @@ func firstLine(s string) string {
 	return l
 }
 
-// prefixWriter writes complete lines to w, each behind prefix. tfexec copies
-// stdout and stderr from two goroutines, hence the lock.
+// prefixWriter writes complete lines to w, each behind prefix. os/exec
+// copies stdout and stderr from two goroutines, hence the lock. While held,
+// it keeps what it is given: the prefix names the tool, which is known
+// only once version has answered, and init may already be talking.
 type prefixWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
 	prefix string
+	held   bool
 	buf    []byte
 }
 
@@ -197,13 +221,31 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.buf = append(p.buf, b...)
+	if p.held {
+		return len(b), nil
+	}
+	return len(b), p.lines()
+}
+
+// start sets the prefix and writes the lines held so far.
+func (p *prefixWriter) start(prefix string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.prefix, p.held = prefix, false
+	if p.w == nil {
+		return nil
+	}
+	return p.lines()
+}
+
+func (p *prefixWriter) lines() error {
 	for {
 		i := bytes.IndexByte(p.buf, '\n')
 		if i < 0 {
-			return len(b), nil
+			return nil
 		}
 		if err := p.line(p.buf[:i]); err != nil {
-			return len(b), err
+			return err
 		}
 		p.buf = p.buf[i+1:]
 	}
@@ -216,6 +258,10 @@ func (p *prefixWriter) Flush() error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.held = false
+	if err := p.lines(); err != nil {
+		return err
+	}
 	if len(p.buf) == 0 {
 		return nil
 	}

@@ -73,7 +73,7 @@ func TestCommandError(t *testing.T) {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 		if !errors.Is(tt.err, base) {
-			t.Error("does not unwrap to the tfexec error")
+			t.Error("does not unwrap to the exit error")
 		}
 	}
 }
@@ -91,6 +91,42 @@ func TestPrefixWriter(t *testing.T) {
 	}
 	want := "terraform: Initializing the backend...\nterraform:\nterraform: Plan: 1 to add.\nterraform: last\n"
 	if out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
+func TestCommandEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		environ []string
+		want    []string
+	}{
+		{"plain", []string{"PATH=/bin", "HOME=/h"}, []string{"PATH=/bin", "HOME=/h", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}},
+		{"workspace and logging removed", []string{"TF_WORKSPACE=prod", "TF_LOG=trace", "TF_LOG_PATH=/x", "TF_LOG_CORE=1", "TF_LOG_PROVIDER=1", "TF_VAR_a=b"},
+			[]string{"TF_VAR_a=b", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}},
+		{"the user's checkpoint choice kept", []string{"CHECKPOINT_DISABLE=", "TF_IN_AUTOMATION=0"}, []string{"CHECKPOINT_DISABLE=", "TF_IN_AUTOMATION=1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := commandEnv(tt.environ); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrefixWriterHeld(t *testing.T) {
+	var out bytes.Buffer
+	p := &prefixWriter{w: &out, held: true}
+	p.Write([]byte("Initializing...\npart"))
+	if out.Len() != 0 {
+		t.Fatalf("wrote %q while held", out.String())
+	}
+	if err := p.start("tofu: "); err != nil {
+		t.Fatal(err)
+	}
+	p.Write([]byte("ial\n"))
+	if want := "tofu: Initializing...\ntofu: partial\n"; out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }

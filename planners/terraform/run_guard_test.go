@@ -5,8 +5,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,37 +50,95 @@ func allowedSelector(n *ast.SelectorExpr, called bool) bool {
 	return false
 }
 
-// TestNoStateChangingCommands fails if any Go file of this package refers to
-// a tfexec method or option that changes infrastructure or state, or if the
-// runner's own files pass such a subcommand to a process directly.
+// TestNoStateChangingCommands fails unless the only commands this package
+// can start are version, init, plan and show: the subcommand type has
+// exactly those four values, nothing converts another value to it, the one
+// process start (cli.command) passes a subcommand first, and no string in
+// the package looks like a state-changing subcommand.
 func TestNoStateChangingCommands(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Go files: %v", err)
 	}
 	fset := token.NewFileSet()
+	consts := map[string]bool{}
+	starts := 0
 	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
 		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatal(err)
 		}
-		runner := !strings.HasSuffix(name, "_test.go") && !strings.HasPrefix(name, "read") &&
-			(strings.HasPrefix(name, "run") || strings.HasPrefix(name, "discover") || strings.HasPrefix(name, "isolate") || strings.HasPrefix(name, "version"))
 		checkSelectors(t, fset, f)
 		ast.Inspect(f, func(n ast.Node) bool {
-			if n, ok := n.(*ast.BasicLit); ok && runner {
+			switch n := n.(type) {
+			case *ast.BasicLit:
 				if s, err := strconv.Unquote(n.Value); err == nil && n.Kind == token.STRING && stateChangingSubcommands[s] {
 					t.Errorf("%s: string %q looks like a state-changing subcommand", fset.Position(n.Pos()), s)
+				}
+			case *ast.ValueSpec:
+				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "subcommand" {
+					for _, v := range n.Values {
+						lit, ok := v.(*ast.BasicLit)
+						if !ok {
+							t.Errorf("%s: a subcommand that is not a string literal", fset.Position(v.Pos()))
+							continue
+						}
+						s, err := strconv.Unquote(lit.Value)
+						if err != nil {
+							t.Errorf("%s: a subcommand that is not a string literal", fset.Position(v.Pos()))
+							continue
+						}
+						consts[s] = true
+					}
+				}
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "subcommand" {
+					t.Errorf("%s: converts a value to subcommand: only the four constants may be run", fset.Position(n.Pos()))
+				}
+				if isExecCommand(n.Fun) {
+					starts++
+					if !startsWithSubcommand(n) {
+						t.Errorf("%s: starts a process whose first argument is not a subcommand", fset.Position(n.Pos()))
+					}
 				}
 			}
 			return true
 		})
 	}
-	// Guard the guard: it must see the tfexec calls it exists to police.
-	src, err := os.ReadFile("run_cli.go")
-	if err != nil || !strings.Contains(string(src), "c.tf.Plan(") {
-		t.Fatalf("run_cli.go no longer calls tfexec Plan; update this test: %v", err)
+	want := "init,plan,show,version"
+	if got := strings.Join(slices.Sorted(maps.Keys(consts)), ","); got != want {
+		t.Errorf("subcommands = %s, want %s", got, want)
 	}
+	// Guard the guard: it must see the process start it exists to police.
+	if starts != 1 {
+		t.Errorf("%d process starts, want 1 (cli.command); update this test", starts)
+	}
+}
+
+// startsWithSubcommand reports whether an exec.CommandContext call reads
+// exec.CommandContext(ctx, path, append([]string{string(sub)}, args...)...).
+func startsWithSubcommand(call *ast.CallExpr) bool {
+	if len(call.Args) != 3 {
+		return false
+	}
+	app, ok := call.Args[2].(*ast.CallExpr)
+	if !ok || len(app.Args) == 0 {
+		return false
+	}
+	lit, ok := app.Args[0].(*ast.CompositeLit)
+	if !ok || len(lit.Elts) != 1 {
+		return false
+	}
+	conv, ok := lit.Elts[0].(*ast.CallExpr)
+	if !ok || len(conv.Args) != 1 {
+		return false
+	}
+	fn, ok := conv.Fun.(*ast.Ident)
+	arg, ok2 := conv.Args[0].(*ast.Ident)
+	return ok && ok2 && fn.Name == "string" && arg.Name == "sub"
 }
 
 // TestNoPlannerApplies extends the rule to every planner: none calls a

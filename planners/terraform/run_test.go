@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -193,6 +194,17 @@ func assertPlan(t *testing.T, raw []byte, want map[string]planned) {
 	if len(got) != len(want) {
 		t.Errorf("got %d resource changes, want %d: %+v", len(got), len(want), got)
 	}
+}
+
+// planJSON plans as Plan does, but keeps the show -json output for
+// assertPlan.
+func planJSON(opts RunOptions) (Result, []byte, error) {
+	var plan []byte
+	r, err := run(context.Background(), opts, func(_ string, out io.Reader) (err error) {
+		plan, err = io.ReadAll(out)
+		return err
+	})
+	return r, plan, err
 }
 
 // TestRunFromDir plans a directory whose local state holds the base: the

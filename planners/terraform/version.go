@@ -3,13 +3,17 @@ package terraform
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	version "github.com/hashicorp/go-version"
 )
@@ -90,4 +94,100 @@ func checkVersion(tool string, v *version.Version, warn io.Writer) error {
 		fmt.Fprintf(warn, "%s %s < 1.2: plans lack action_reason and replace_paths, so findings are less precise\n", tool, v)
 	}
 	return nil
+}
+
+// toolVersion is a binary's answer to version.
+type toolVersion struct {
+	tool string // "terraform" or "tofu"
+	v    *version.Version
+}
+
+// versionKey identifies a binary: its path, and the size and time of the
+// file it resolves to, so a binary replaced in place is asked again.
+type versionKey struct {
+	path string
+	size int64
+	mod  time.Time
+}
+
+// versionCache remembers each binary's version for the life of the
+// process, so a process that plans many directories (regress, replay)
+// asks each binary once. It is the package's one piece of shared state: a
+// binary's version cannot differ between two callers, and a probe is a
+// process start (50-70 ms) on every plan otherwise.
+var versionCache sync.Map // versionKey -> toolVersion
+
+// versionProbe is `version` running alongside init and plan: it only has
+// to answer before show, the first command that needs 0.12.
+type versionProbe struct {
+	done chan struct{}
+	tv   toolVersion
+	err  error
+}
+
+// probeVersion asks c's binary for its version in dir (an empty directory,
+// so no lock file is read), unless the process already knows it. When the
+// answer comes it names the tool in c's progress prefix.
+func probeVersion(ctx context.Context, c *cli, dir string) *versionProbe {
+	p := &versionProbe{done: make(chan struct{})}
+	key, keyed := binaryKey(c.path)
+	if keyed {
+		if tv, ok := versionCache.Load(key); ok {
+			p.tv = tv.(toolVersion)
+			p.finish(c)
+			return p
+		}
+	}
+	go func() {
+		p.tv, p.err = runVersion(ctx, c, dir)
+		if p.err == nil && keyed {
+			versionCache.Store(key, p.tv)
+		}
+		p.finish(c)
+	}()
+	return p
+}
+
+func (p *versionProbe) finish(c *cli) {
+	tool := c.tool
+	if p.err == nil {
+		tool = p.tv.tool
+	}
+	c.progress.start(tool + ": ")
+	close(p.done)
+}
+
+// wait returns the version once it is known.
+func (p *versionProbe) wait() (toolVersion, error) {
+	<-p.done
+	return p.tv, p.err
+}
+
+func binaryKey(path string) (versionKey, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return versionKey{}, false
+	}
+	return versionKey{path: path, size: fi.Size(), mod: fi.ModTime()}, true
+}
+
+// runVersion runs `version` in its text form: only the text names the
+// tool (OpenTofu's JSON keeps the terraform_version key).
+func runVersion(ctx context.Context, c *cli, dir string) (toolVersion, error) {
+	cmd := c.command(ctx, cmdVersion)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return toolVersion{}, fmt.Errorf("%s version: %w", c.path, ctx.Err())
+		}
+		return toolVersion{}, fmt.Errorf("%s version: %w: %s", c.path, err, strings.TrimSpace(stderr.String()))
+	}
+	tool, v, err := parseVersion(out, c.path)
+	if err != nil {
+		return toolVersion{}, fmt.Errorf("%s version: %w", c.path, err)
+	}
+	return toolVersion{tool: tool, v: v}, nil
 }

@@ -14,9 +14,9 @@ import (
 // uses when nothing selects another.
 const defaultWorkspace = "default"
 
-// workspaceEnv overrides the selected workspace in terraform itself. tfexec
-// removes it from every command's environment, so rehearse reads it and
-// selects the workspace in the copy instead.
+// workspaceEnv overrides the selected workspace in terraform itself.
+// commandEnv removes it from every command's environment: rehearse reads
+// it and selects the workspace in the copy instead, so there is one answer.
 const workspaceEnv = "TF_WORKSPACE"
 
 // environmentFile is the name, inside the data directory, of the file that

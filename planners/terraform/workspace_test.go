@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -162,7 +161,7 @@ func TestRunWorkspace(t *testing.T) {
 			tmp := isolatedTemp(t)
 			before := hashTree(t, dir)
 
-			r, err := Plan(context.Background(), opts)
+			r, plan, err := planJSON(opts)
 			assertUnchanged(t, dir, before)
 			assertEmpty(t, tmp)
 			if tt.err != "" {
@@ -187,7 +186,7 @@ func TestRunWorkspace(t *testing.T) {
 			if r.Workspace != tt.want {
 				t.Errorf("workspace = %q, want %q", r.Workspace, tt.want)
 			}
-			assertPlan(t, r.Plan, tt.plan)
+			assertPlan(t, plan, tt.plan)
 		})
 	}
 }
