@@ -32,6 +32,7 @@ func (e *evaluator) destructive(r *change.Resource, pl placement, deferred strin
 	f.Evidence = evidence(r)
 	replaced, created := e.upstream(r)
 	f.Evidence = append(f.Evidence, upstreamEvidence(replaced, created)...)
+	f.ForcedBy = e.forcedBy(r, replaced)
 	spurious := len(replaced) == 0 && len(created) == 0 && isSpurious(r)
 	if attr, ok := triggered(r); ok && anyUnknown(r.ReplacePaths) {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("forced by a trigger (%s): a trigger exists to replace the resource, and one known only after apply (timestamp(), a new id) replaces it on every apply: not spurious", attr))

@@ -84,9 +84,10 @@ type evaluator struct {
 	workspace string
 
 	movedFrom map[string]bool
-	renewed   map[string]change.Action // config address → created or replaced
-	dependsOn map[string][]string      // config address → what it refers to
-	renames   map[string]string        // deleted address → the create it is likely renamed to
+	renewed   map[string]change.Action      // config address → created or replaced
+	dependsOn map[string][]string           // config address → what it refers to
+	renames   map[string]string             // deleted address → the create it is likely renamed to
+	replaced  map[string][]*change.Resource // config address → its replaced instances, for forcedBy
 }
 
 func (e *evaluator) index() {

@@ -81,7 +81,10 @@ type Options struct {
 
 // Finding is one thing the verdict flags.
 type Finding struct {
-	ID           string              `json:"id"`
+	ID string `json:"id"`
+	// Stack names the stack of a many-stack verdict the finding is in;
+	// "" in a verdict of one change.
+	Stack        string              `json:"stack,omitempty"`
 	Rule         string              `json:"rule"`
 	Severity     Severity            `json:"severity"`
 	Address      string              `json:"address,omitempty"`
@@ -113,10 +116,14 @@ type Finding struct {
 	Recoverability string              `json:"recoverability,omitempty"`
 	Hints          []string            `json:"hints,omitempty"`
 	Dependents     []string            `json:"dependents,omitempty"`
-	Location       *change.Location    `json:"location,omitempty"`
-	Escalated      bool                `json:"escalated,omitempty"`
-	Approval       *Approval           `json:"approval,omitempty"`
-	VoidApprovals  []Approval          `json:"void_approvals,omitempty"`
+	// ForcedBy are the configuration addresses of resources this change
+	// replaces whose new values force this replace (see forcedBy): the
+	// root cause a reviewer should question first.
+	ForcedBy      []string         `json:"forced_by,omitempty"`
+	Location      *change.Location `json:"location,omitempty"`
+	Escalated     bool             `json:"escalated,omitempty"`
+	Approval      *Approval        `json:"approval,omitempty"`
+	VoidApprovals []Approval       `json:"void_approvals,omitempty"`
 }
 
 // Effective is the severity that counts toward the decision: an approved
@@ -130,6 +137,7 @@ func (f *Finding) Effective() Severity {
 
 // Listed is a change that passes, listed for the record.
 type Listed struct {
+	Stack       string        `json:"stack,omitempty"`
 	Address     string        `json:"address"`
 	Action      change.Action `json:"action"`
 	Note        string        `json:"note,omitempty"`
@@ -169,4 +177,7 @@ type Verdict struct {
 	Drift       []Listed              `json:"drift,omitempty"`
 	Outputs     []change.OutputChange `json:"outputs,omitempty"`
 	Notes       []string              `json:"notes,omitempty"`
+	// Stacks are the stacks of a many-stack verdict, strongest decision
+	// first (see EvaluateStacks); nil for one change.
+	Stacks []Stack `json:"stacks,omitempty"`
 }
