@@ -6,12 +6,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// PolicyFile is the repository policy guard looks for.
-const PolicyFile = "rehearse.yaml"
+// PolicyFile is the repository policy guard looks for; AltPolicyFile
+// the other name it may have, as rehearse plan finds it.
+const (
+	PolicyFile    = "rehearse.yaml"
+	AltPolicyFile = ".rehearse/policy.yaml"
+)
 
 // FoundPolicy is the policy that governs a directory.
 type FoundPolicy struct {
@@ -67,11 +72,11 @@ func (j *Judge) PolicyFor(dir string) (FoundPolicy, error) {
 }
 
 // FindPolicyFile returns the repository policy that governs dir, ""
-// when there is none, without reading it: PolicyFor's search (a few
-// stats), for a caller that needs the policy only when one exists.
-func FindPolicyFile(dir string) (string, error) {
-	file, _, err := findPolicyFile(dir)
-	return file, err
+// when there is none, and the root PolicyFor would give, without reading
+// the file: PolicyFor's search (a few stats), for a caller that needs the
+// policy only when one exists, or passes it on.
+func FindPolicyFile(dir string) (file, root string, err error) {
+	return findPolicyFile(dir)
 }
 
 // builtinOver reads file over the built-in policy, for a Judge without
@@ -93,17 +98,27 @@ func builtinOver(file string) (verdict.Policy, []string, error) {
 }
 
 // findPolicyFile walks up from dir to the repository root looking for
-// PolicyFile.
+// PolicyFile or AltPolicyFile. A directory holding both is an error:
+// which one counts would be a guess.
 func findPolicyFile(dir string) (file, root string, err error) {
 	dir = filepath.Clean(dir)
 	for d := dir; ; {
-		p := filepath.Join(d, PolicyFile)
-		fi, err := os.Stat(p)
-		switch {
-		case err == nil && !fi.IsDir():
-			return p, d, nil
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return "", "", fmt.Errorf("policy: %w", err)
+		var hits []string
+		for _, name := range []string{PolicyFile, AltPolicyFile} {
+			p := filepath.Join(d, filepath.FromSlash(name))
+			fi, err := os.Stat(p)
+			switch {
+			case err == nil && !fi.IsDir():
+				hits = append(hits, p)
+			case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+				return "", "", fmt.Errorf("policy: %w", err)
+			}
+		}
+		switch len(hits) {
+		case 1:
+			return hits[0], d, nil
+		case 2:
+			return "", "", fmt.Errorf("policy: both %s and %s exist: remove one", hits[0], hits[1])
 		}
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
 			return "", d, nil

@@ -164,7 +164,7 @@ func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
 	if o.BasePolicy != "" || os.Getenv("REHEARSE_BASE_POLICY") != "" {
 		return false
 	}
-	file, err := guard.FindPolicyFile(dir)
+	file, _, err := guard.FindPolicyFile(dir)
 	return err == nil && file == ""
 }
 
