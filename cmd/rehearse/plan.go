@@ -168,7 +168,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 	res, err := terraform.Plan(ctx, terraform.RunOptions{
 		Dir: o.Dir, Workspace: o.Workspace, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
 		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Destroy: o.Destroy, Refresh: o.Refresh,
-		Progress: o.err, Warn: io.MultiWriter(o.err, &warn),
+		Progress: o.progress(), Warn: io.MultiWriter(o.err, &warn),
 	})
 	if err != nil {
 		if ctx.Err() != nil {
