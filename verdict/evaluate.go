@@ -34,6 +34,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 		Origin:    opts.Origin,
 		Source:    set.Source,
 		Workspace: workspace,
+		Policy:    opts.Policy,
 		Outputs:   set.Outputs,
 		Notes:     slices.Concat(opts.Notes, set.Notes),
 		Findings:  []Finding{},

@@ -79,6 +79,7 @@ func EvaluateStacks(judged []Judged, opts Options) (Verdict, error) {
 		Schema:   Schema,
 		Origin:   opts.Origin,
 		Notes:    slices.Clone(opts.Notes),
+		Policy:   opts.Policy,
 		Findings: []Finding{},
 		Passed:   []Listed{},
 		Blast:    Blast{Actions: map[string]int{}, Envs: map[string]EnvCount{}},

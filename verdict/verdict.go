@@ -77,6 +77,9 @@ type Options struct {
 	// Weakened lists what the repository's policy weakens relative to the
 	// trusted base policy (Weakenings): together one blocking finding.
 	Weakened []string
+	// Policy names the policy that judges, for the report: see
+	// Verdict.Policy.
+	Policy string
 }
 
 // Finding is one thing the verdict flags.
@@ -177,6 +180,12 @@ type Verdict struct {
 	Drift       []Listed              `json:"drift,omitempty"`
 	Outputs     []change.OutputChange `json:"outputs,omitempty"`
 	Notes       []string              `json:"notes,omitempty"`
+	// Policy names the policy that judged, so a reader knows which rules
+	// the verdict is under: the repository's file over its base
+	// ("rehearse.yaml over built-in", "rehearse.yaml over base.yaml") or
+	// the base alone ("built-in", or the base file); "" when the caller
+	// did not say.
+	Policy string `json:"policy,omitempty"`
 	// Stacks are the stacks of a many-stack verdict, strongest decision
 	// first (see EvaluateStacks); nil for one change.
 	Stacks []Stack `json:"stacks,omitempty"`
