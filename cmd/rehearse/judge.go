@@ -204,7 +204,7 @@ func resolveSigners(p *verdict.Policy, inherited, file string) {
 
 // options are the verdict options load decided, for Evaluate.
 func (j *judgeOptions) options(origin verdict.OriginInfo) verdict.Options {
-	return verdict.Options{Origin: origin, Workspace: j.Workspace, Weakened: j.weakened, Notes: slices.Clone(j.notes)}
+	return verdict.Options{Origin: origin, Workspace: j.Workspace, Weakened: j.weakened, Notes: slices.Clone(j.notes), Policy: j.policyName}
 }
 
 // withTimeout bounds ctx by --timeout; 0 means no bound.
