@@ -92,5 +92,12 @@ demo: build
 bench: build
 	bench/run.sh
 
+# The PostgreSQL 15 image the tests and the library's database scenarios
+# run, made without a registry (debootstrap, Debian's postgresql, docker
+# import), built once and kept by tag: scripts/postgres-image.sh.
+.PHONY: postgres-image
+postgres-image:
+	scripts/postgres-image.sh
+
 clean:
 	rm -rf $(BIN) $(CURDIR)/dist
