@@ -70,7 +70,11 @@ func (d *reader) actionInvocations(key string) error {
 			a.Trigger = "deferred to a later plan; " + a.Trigger
 		}
 		a.Digest, _ = d.digests.digest(raw, 2)
-		d.set.Actions = append(d.set.Actions, a)
+		if key == "deferred_action_invocations" {
+			d.deferredActions = append(d.deferredActions, a)
+		} else {
+			d.set.Actions = append(d.set.Actions, a)
+		}
 		return nil
 	})
 }

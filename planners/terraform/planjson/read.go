@@ -87,6 +87,9 @@ type reader struct {
 	digests       digester
 	// byName counts values hidden because their names say secret.
 	byName int
+	// deferredActions follow the planned ones in Set.Actions, whichever
+	// list the document has first: the order of keys is not the change.
+	deferredActions []change.ActionInvocation
 
 	// typeErr is the first value of the wrong type inside the top-level
 	// field being read. Like encoding/json, the reader reports it once
@@ -161,6 +164,7 @@ func (d *reader) read() (change.Set, error) {
 	if err := d.check(); err != nil {
 		return change.Set{}, err
 	}
+	d.set.Actions = append(d.set.Actions, d.deferredActions...)
 	d.set.Source.FormatVersion = d.formatVersion
 	d.set.Dependents = deps
 	d.set.Incomplete = d.complete != nil && !*d.complete

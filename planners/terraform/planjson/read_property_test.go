@@ -141,7 +141,7 @@ func sameWithoutFastPaths(t *testing.T, name string, plan []byte) {
 
 func TestReadInvariants(t *testing.T) {
 	var files []string
-	for _, g := range []string{"/work/shared/corpus/plans/*.json", "testdata/read/*.json", "../../../examples/plans/*.json"} {
+	for _, g := range []string{filepath.Join(corpusDir(), "*.json"), "testdata/read/*.json", "testdata/edge/*.json", "../../../examples/plans/*.json"} {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}

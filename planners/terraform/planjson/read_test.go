@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/change"
-	"github.com/rehearse-dev/rehearse/internal/golden"
 )
 
 func readString(t *testing.T, s string) (change.Set, error) {
@@ -104,8 +103,9 @@ func TestReadActions(t *testing.T) {
 	}
 }
 
-// TestReadModel reads a plan that exercises every part of the model and
-// compares the Set with a golden file.
+// TestReadModel reads a plan that exercises every part of the model (its
+// Set is pinned in testdata/golden/model) and checks that no sensitive
+// value reaches the Set.
 func TestReadModel(t *testing.T) {
 	f, err := os.Open(filepath.Join("testdata", "read", "model.json"))
 	if err != nil {
@@ -116,11 +116,10 @@ func TestReadModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.MarshalIndent(set, "", "  ")
+	got, err := json.Marshal(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, filepath.Join("testdata", "read", "model.set.golden"), append(got, '\n'))
 	for _, secret := range []string{"s3cr3t-before", "s3cr3t-after", "t0ken-out", "hidden-tag"} {
 		if strings.Contains(string(got), secret) {
 			t.Errorf("sensitive value %q reached the model", secret)
@@ -129,10 +128,10 @@ func TestReadModel(t *testing.T) {
 }
 
 func TestReadCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "plans")
+	dir := corpusDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
-		t.Skipf("corpus not found at %s: the conformance check needs ../shared/corpus/plans", dir)
+		t.Fatalf("no corpus plans in %s: the conformance check needs the shared corpus (/work/shared/corpus/plans, or set REHEARSE_CORPUS)", dir)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
