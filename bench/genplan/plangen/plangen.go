@@ -13,21 +13,41 @@ import (
 
 // Options size a plan.
 type Options struct {
-	N    int   // resource changes
-	Seed int64 // same seed, same plan
+	N     int    // resource changes
+	Seed  int64  // same seed, same plan
+	Shape string // ShapeAWS (the default) or ShapeMixed
 }
+
+// The shapes of plan Write makes.
+const (
+	// ShapeAWS is AWS resources of about 600 bytes whose updates change
+	// a tag or two.
+	ShapeAWS = "aws"
+	// ShapeMixed is three providers' resources of 18 to 60 attributes of
+	// every JSON type, whose updates change every attribute (mixed.go).
+	ShapeMixed = "mixed"
+)
 
 // perModule is how many resources one module call holds.
 const perModule = 20
 
-// Write writes a plan of o.N resource changes to w. The mix is about 70%
-// no-op, 10% update, 7% create, 3% delete-then-create and 2%
-// create-then-delete replaces, 4% delete and 4% read; a third of the
-// modules are tagged prod, a third staging and a third dev.
+// Write writes a plan of o.N resource changes to w. The AWS shape's mix is
+// about 70% no-op, 10% update, 7% create, 3% delete-then-create and 2%
+// create-then-delete replaces, 4% delete and 4% read (the mixed shape's is
+// in mixedResource); a third of the modules are tagged prod, a third
+// staging and a third dev.
 func Write(w io.Writer, o Options) error {
 	g := &gen{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x5eed)), w: bufio.NewWriterSize(w, 1<<20)}
+	next := g.resource
+	switch o.Shape {
+	case "", ShapeAWS:
+	case ShapeMixed:
+		next = g.mixedResource
+	default:
+		return fmt.Errorf("unknown shape %q (want %s or %s)", o.Shape, ShapeAWS, ShapeMixed)
+	}
 	for i := 0; i < o.N; i++ {
-		g.res = append(g.res, g.resource(i))
+		g.res = append(g.res, next(i))
 	}
 	g.plan()
 	return g.w.Flush()
@@ -363,7 +383,7 @@ func (g *gen) moduleValues(values func(*resource) map[string]any, planned bool) 
 			if r.index >= 0 {
 				g.s(fmt.Sprintf(`,"index":%d`, r.index))
 			}
-			g.s(`,"provider_name":"registry.terraform.io/hashicorp/aws","schema_version":1,"values":`)
+			g.s(`,"provider_name":"` + provider(r.typ) + `","schema_version":1,"values":`)
 			g.v(v)
 			g.s(`,"sensitive_values":`)
 			g.v(r.sensitive)
@@ -397,6 +417,15 @@ func (g *gen) moduleValues(values func(*resource) map[string]any, planned bool) 
 	g.s("]}")
 }
 
+// provider is the provider a type belongs to, as terraform names it.
+func provider(typ string) string {
+	p, _, _ := strings.Cut(typ, "_")
+	if p == "azurerm" || p == "google" || p == "aws" {
+		return "registry.terraform.io/hashicorp/" + p
+	}
+	return "registry.terraform.io/hashicorp/aws"
+}
+
 func (g *gen) change(r *resource) {
 	g.s(`{"address":`)
 	g.v(r.address())
@@ -407,7 +436,7 @@ func (g *gen) change(r *resource) {
 	if r.index >= 0 {
 		g.s(fmt.Sprintf(`,"index":%d`, r.index))
 	}
-	g.s(`,"provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":`)
+	g.s(`,"provider_name":"` + provider(r.typ) + `","change":{"actions":`)
 	g.v(r.actions)
 	g.s(`,"before":`)
 	g.v(r.before)
