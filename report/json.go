@@ -10,21 +10,32 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// jsonVerdict adds the headline to the Verdict's own fields.
+// jsonVerdict adds the headline and the version of rehearse that judged
+// to the Verdict's own fields.
 type jsonVerdict struct {
 	*verdict.Verdict
-	Summary string `json:"summary"`
+	Summary         string `json:"summary"`
+	RehearseVersion string `json:"rehearse_version"`
+}
+
+// summary is the headline of a verdict, over all its stacks when it has
+// them.
+func summary(v *verdict.Verdict) string {
+	if len(v.Stacks) > 0 {
+		return StacksHeadline(v)
+	}
+	return Headline(v)
 }
 
 // renderJSON writes what json.Encoder with SetIndent("", "  ") writes for
 // jsonVerdict, byte for byte, without building the whole document: the
 // verdict is encoded without its findings and passed lists, and those,
 // which grow with the plan, are written in their place element by element.
-func renderJSON(w io.Writer, v *verdict.Verdict) error {
+func renderJSON(w io.Writer, v *verdict.Verdict, o Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	shell := *v
 	shell.Findings, shell.Passed = nil, nil
-	doc, err := json.MarshalIndent(jsonVerdict{&shell, Headline(v)}, "", "  ")
+	doc, err := json.MarshalIndent(jsonVerdict{&shell, summary(v), o.version()}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -45,7 +56,7 @@ func renderJSON(w io.Writer, v *verdict.Verdict) error {
 		marker := []byte("\n  \"" + l.key + "\": null")
 		i := bytes.Index(doc, marker)
 		if i < 0 || bytes.Contains(doc[i+len(marker):], marker) {
-			return renderJSONWhole(w, v)
+			return renderJSONWhole(w, v, o)
 		}
 		at := i + len(marker) - len("null")
 		splices = append(splices, splice{at, at + len("null"), l.write})
@@ -96,11 +107,11 @@ func writeArray[T any](bw *bufio.Writer, list []T) error {
 
 // renderJSONWhole is the plain encoding, for a verdict whose shape the
 // splicing does not recognize.
-func renderJSONWhole(w io.Writer, v *verdict.Verdict) error {
+func renderJSONWhole(w io.Writer, v *verdict.Verdict, o Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(jsonVerdict{v, Headline(v)}); err != nil {
+	if err := enc.Encode(jsonVerdict{v, summary(v), o.version()}); err != nil {
 		return err
 	}
 	return bw.Flush()

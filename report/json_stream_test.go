@@ -37,10 +37,10 @@ func TestJSONStreamSameAsWhole(t *testing.T) {
 	vs = append(vs, verdict.Verdict{}, verdict.Verdict{Findings: []verdict.Finding{}, Passed: []verdict.Listed{{Address: "<a&b>", Note: "x\ny"}}})
 	for i := range vs {
 		var got, want bytes.Buffer
-		if err := renderJSON(&got, &vs[i]); err != nil {
+		if err := renderJSON(&got, &vs[i], Options{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := renderJSONWhole(&want, &vs[i]); err != nil {
+		if err := renderJSONWhole(&want, &vs[i], Options{}); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {

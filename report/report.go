@@ -52,6 +52,34 @@ type Options struct {
 	// Markdown; the rest are counted in an "and N more" line. 0 means the
 	// default of 50. JSON, SARIF and JUnit always carry everything.
 	MaxItems int
+	// CommentLimit is the most characters a Markdown report may have (a
+	// platform's comment size limit, see CommentLimits); 0 means GitHub's.
+	// Past it the riskiest findings are kept and the rest counted.
+	CommentLimit int
+	// FullReport names the JSON report written alongside (--output
+	// json=FILE), which a Markdown report cut to its limit points to.
+	FullReport string
+	// ApproveArgs are the arguments that judge this change again, shell
+	// quoted (the inputs and the flags that change the verdict), for the
+	// approval command a Markdown report ends with.
+	ApproveArgs string
+	// Version is rehearse's version, for every report that names its
+	// tool; "" is "dev".
+	Version string
+}
+
+func (o Options) commentLimit() int {
+	if o.CommentLimit <= 0 {
+		return GitHubCommentLimit
+	}
+	return o.CommentLimit
+}
+
+func (o Options) version() string {
+	if o.Version == "" {
+		return "dev"
+	}
+	return o.Version
 }
 
 func (o Options) max() int {
@@ -67,7 +95,7 @@ func Render(w io.Writer, f Format, v *verdict.Verdict, o Options) error {
 	case Text:
 		return renderText(w, v, o)
 	case JSON:
-		return renderJSON(w, v)
+		return renderJSON(w, v, o)
 	case Markdown:
 		return renderMarkdown(w, v, o)
 	case SARIF:

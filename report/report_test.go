@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,7 +121,7 @@ func TestEscaping(t *testing.T) {
 // TestNoSensitiveValues renders a plan full of sensitive values in every
 // format and looks for them.
 func TestNoSensitiveValues(t *testing.T) {
-	v := judge(t, filepath.Join("..", "planners", "terraform", "testdata", "read", "model.json"), verdict.OriginHuman)
+	v := judge(t, filepath.Join("..", "planners", "terraform", "planjson", "testdata", "read", "model.json"), verdict.OriginHuman)
 	for _, f := range Formats {
 		var buf bytes.Buffer
 		if err := Render(&buf, f, v, Options{}); err != nil {
@@ -140,7 +141,8 @@ func TestNoSensitiveValues(t *testing.T) {
 func TestCapped(t *testing.T) {
 	var rs []change.Resource
 	for i := 0; i < 120; i++ {
-		rs = append(rs, change.Resource{Address: "aws_instance.a" + strings.Repeat("x", i), Type: "aws_instance", Mode: change.Managed, Action: change.Delete})
+		// A type each, so no two findings group into one line.
+		rs = append(rs, change.Resource{Address: fmt.Sprintf("aws_t%d.a", i), Type: fmt.Sprintf("aws_t%d", i), Mode: change.Managed, Action: change.Delete})
 	}
 	v := verdict.Evaluate(change.Set{Managed: 10000, Resources: rs}, verdict.DefaultPolicy(), verdict.Options{})
 	for _, f := range []Format{Text, Markdown} {

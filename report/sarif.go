@@ -49,6 +49,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	Version        string      `json:"version"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -133,11 +134,12 @@ var sarifRules = []struct {
 		"A resource is deleted while another of the same type is created, with no moved block: likely a rename that needs one to keep the object.", "warning"},
 }
 
-func renderSARIF(w io.Writer, v *verdict.Verdict, _ Options) error {
+func renderSARIF(w io.Writer, v *verdict.Verdict, o Options) error {
 	rules, index := sarifRuleList(v)
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "rehearse",
+			Version:        o.version(),
 			InformationURI: "https://github.com/rehearse-dev/rehearse",
 			Rules:          rules,
 		}},
@@ -145,7 +147,7 @@ func renderSARIF(w io.Writer, v *verdict.Verdict, _ Options) error {
 		Properties: map[string]any{
 			"verdictSchema":     v.Schema,
 			"decision":          string(v.Decision),
-			"summary":           termSafe(Headline(v)),
+			"summary":           termSafe(summary(v)),
 			"origin":            string(v.Origin.Origin),
 			"originDecidedBy":   termSafe(v.Origin.DecidedBy),
 			"changeFingerprint": v.Fingerprint,
@@ -156,8 +158,22 @@ func renderSARIF(w io.Writer, v *verdict.Verdict, _ Options) error {
 		run.Properties["workspace"] = termSafe(v.Workspace)
 	}
 	artifact := sarifArtifact(v.Source.File)
+	// A many-stack verdict: each finding's artifact is its stack's plan.
+	artifacts := map[string]*sarifArtifactL{}
+	if len(v.Stacks) > 0 {
+		var stacks []map[string]string
+		for _, s := range v.Stacks {
+			artifacts[s.Name] = sarifArtifact(s.Source.File)
+			stacks = append(stacks, map[string]string{"name": termSafe(s.Name), "decision": string(s.Decision), "fingerprint": s.Fingerprint})
+		}
+		run.Properties["stacks"] = stacks
+	}
 	for i := range v.Findings {
-		run.Results = append(run.Results, sarifFinding(v, &v.Findings[i], index, artifact))
+		a := artifact
+		if f := &v.Findings[i]; f.Stack != "" {
+			a = artifacts[f.Stack]
+		}
+		run.Results = append(run.Results, sarifFinding(v, &v.Findings[i], index, a))
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
@@ -226,6 +242,7 @@ func sarifFinding(v *verdict.Verdict, f *verdict.Finding, index map[string]int, 
 			p[k] = termSafe(val)
 		}
 	}
+	set("stack", f.Stack)
 	set("address", f.Address)
 	set("action", string(f.Action))
 	set("environment", f.Environment)
