@@ -126,30 +126,22 @@ func Judge(ctx context.Context, s *Scenario, opts Options) (verdict.Verdict, err
 		}
 		sets, notes = append(sets, set), append(notes, n...)
 	}
-	var incomplete error
+	var stopped error
 	if env != nil {
 		set, partial, err := observeSet(ctx, env, opts)
 		if err != nil {
 			return verdict.Verdict{}, err
 		}
-		if partial != nil {
-			incomplete = partial
-			notes = append(notes, "the change did not complete: "+oneLine(partial.Error()))
-		}
+		stopped = partial
 		sets = append(sets, set)
 	}
 	origin := verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: "scenario default"}
 	if s.Origin != "" {
 		origin = verdict.OriginInfo{Origin: verdict.Origin(s.Origin), DecidedBy: "scenario"}
 	}
-	v := verdict.Evaluate(merge(sets), pol, verdict.Options{Origin: origin, Notes: notes})
 	// A change that failed part way is judged on what it did, as
-	// `rehearse sandbox run` does; unless that already blocks, the whole
-	// change was not judged.
-	if incomplete != nil && v.Decision != verdict.Block {
-		return v, fmt.Errorf("the change did not complete: %w", incomplete)
-	}
-	return v, nil
+	// `rehearse sandbox run` does (verdict.EvaluateIncomplete).
+	return verdict.EvaluateIncomplete(merge(sets), pol, verdict.Options{Origin: origin, Notes: notes}, stopped)
 }
 
 func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []string, error) {
