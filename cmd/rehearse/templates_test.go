@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -14,21 +17,23 @@ import (
 	"github.com/rehearse-dev/rehearse/report"
 )
 
-// TestCITemplates checks that the CI templates under examples/ci are valid
-// YAML, have the parts their README section promises, and call rehearse
-// only with commands and flags that exist, so a renamed flag cannot leave a
-// template that fails in someone's pipeline.
+// TestCITemplates checks that the CI templates under examples/ci and the
+// Action are valid YAML, have the parts their README section promises, and
+// call rehearse only with commands and flags that exist, so a renamed flag
+// cannot leave a template that fails in someone's pipeline.
 func TestCITemplates(t *testing.T) {
 	tests := []struct {
 		file  string
-		parts []string // paths of keys or values that must be in the file
+		parts []string // keys or values that must be in the file
+		calls bool     // the file runs rehearse itself
 	}{
-		{"github-actions.yml", []string{"github/codeql-action/upload-sarif", report.MarkdownMarker, "steps.rehearse.outputs.exit", "--output sarif=", "--output markdown=", "--output junit="}},
-		{"gitlab-ci.yml", []string{"reports", "junit", "--output junit="}},
+		{"examples/ci/github-actions.yml", []string{"github/codeql-action/upload-sarif", "uses: rehearse-dev/rehearse@", "steps.rehearse.outputs.sarif", "fetch-depth"}, false},
+		{"action.yml", []string{report.MarkdownMarker, "steps.rehearse.outputs.exit", "--output \"sarif=", "--output \"markdown=", "--output \"junit=", "--output \"json="}, true},
+		{"examples/ci/gitlab-ci.yml", []string{"reports", "junit", "--output junit=", "--comment-limit gitlab"}, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("..", "..", "examples", "ci", tt.file))
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("..", "..", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,14 +41,13 @@ func TestCITemplates(t *testing.T) {
 			if err := yaml.Unmarshal(b, &doc); err != nil {
 				t.Fatalf("not valid YAML: %v", err)
 			}
-			var strs []string
-			scalars(&doc, &strs)
-			all := strings.Join(strs, "\n")
 			for _, p := range tt.parts {
-				if !strings.Contains(all, p) {
+				if !strings.Contains(string(b), p) {
 					t.Errorf("%s has no %q", tt.file, p)
 				}
 			}
+			var strs []string
+			scalars(&doc, &strs)
 			calls := 0
 			for _, s := range strs {
 				for _, line := range shellLines(s) {
@@ -55,10 +59,62 @@ func TestCITemplates(t *testing.T) {
 					checkInvocation(t, args[1:])
 				}
 			}
-			if calls == 0 {
+			if tt.calls && calls == 0 {
 				t.Error("no rehearse invocation found: the check would prove nothing")
 			}
 		})
+	}
+}
+
+// gitlabSchemaPath is GitLab's published CI schema (gitlab-org/gitlab,
+// app/assets/javascripts/editor/schema/ci.json), kept next to the
+// repository, not in it, like the SARIF schema (see
+// ../shared/schemas/README.md); REHEARSE_GITLAB_CI_SCHEMA overrides.
+func gitlabSchemaPath() string {
+	if p := os.Getenv("REHEARSE_GITLAB_CI_SCHEMA"); p != "" {
+		return p
+	}
+	return filepath.Join("..", "..", "..", "shared", "schemas", "gitlab-ci.json")
+}
+
+// TestGitLabCISchema validates the GitLab template against GitLab's own
+// schema, the one its pipeline editor uses, and checks the schema refuses
+// a misspelt key, so the check can fail.
+func TestGitLabCISchema(t *testing.T) {
+	path := gitlabSchemaPath()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("GitLab CI schema not found (%v); set REHEARSE_GITLAB_CI_SCHEMA", err)
+	}
+	sch, err := jsonschema.NewCompiler().Compile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := func(t *testing.T, b []byte) any {
+		t.Helper()
+		var v any
+		if err := yaml.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "ci", "gitlab-ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc(t, b)); err != nil {
+		t.Errorf("examples/ci/gitlab-ci.yml: %v", err)
+	}
+	bad := bytes.Replace(b, []byte("  script:"), []byte("  scrpt:"), 1)
+	if sch.Validate(doc(t, bad)) == nil {
+		t.Error("the schema accepted a job with scrpt: the check proves nothing")
 	}
 }
 
