@@ -93,6 +93,11 @@ type DataDelta struct {
 	AfterHash   string `json:"after_hash,omitempty"`
 	// Gone is set when the path itself no longer exists afterwards.
 	Gone bool `json:"gone,omitempty"`
+	// Unit is set when the figures are a count a command printed (rows
+	// of a table, keys of a store) rather than files and bytes of a
+	// path: Path names the count, BeforeFiles and AfterFiles hold it,
+	// and Gone says it could not be read afterwards (the table is gone).
+	Unit string `json:"unit,omitempty"`
 }
 
 // Lost reports whether the path lost files or bytes.

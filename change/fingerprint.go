@@ -261,6 +261,7 @@ func (e *fpEncoder) resource(r *Resource) {
 //			AfterBytes  int64  `json:"after_bytes"`
 //			Changed     bool   `json:"changed,omitempty"`
 //			Gone        bool   `json:"gone,omitempty"`
+//			Unit        string `json:"unit,omitempty"`
 //		} `json:"data,omitempty"`
 //	}
 func (e *fpEncoder) observation(o *Observation) {
@@ -293,6 +294,10 @@ func (e *fpEncoder) observation(o *Observation) {
 			}
 			if d.Gone {
 				e.raw(`,"gone":true`)
+			}
+			if d.Unit != "" {
+				e.raw(`,"unit":`)
+				e.str(d.Unit)
 			}
 			e.byte('}')
 		}

@@ -64,6 +64,7 @@ type refData struct {
 	AfterBytes  int64  `json:"after_bytes"`
 	Changed     bool   `json:"changed,omitempty"`
 	Gone        bool   `json:"gone,omitempty"`
+	Unit        string `json:"unit,omitempty"`
 }
 
 func refSorted(rs []change.Resource) []refResource {
@@ -83,7 +84,7 @@ func refSorted(rs []change.Resource) []refResource {
 		if o := r.Observed; o != nil {
 			ro := &refObservation{}
 			for _, d := range o.Data {
-				ro.Data = append(ro.Data, refData{d.Service, d.Path, d.BeforeFiles, d.AfterFiles, d.BeforeBytes, d.AfterBytes, d.BeforeHash != d.AfterHash, d.Gone})
+				ro.Data = append(ro.Data, refData{d.Service, d.Path, d.BeforeFiles, d.AfterFiles, d.BeforeBytes, d.AfterBytes, d.BeforeHash != d.AfterHash, d.Gone, d.Unit})
 			}
 			out[i].Observed = ro
 		}
@@ -189,7 +190,7 @@ func TestFingerprintSameAsReferenceOnSets(t *testing.T) {
 			}
 		}
 		if i%2 == 1 {
-			r.Observed = &change.Observation{BeforeID: s, Data: []change.DataDelta{{Path: s, Gone: true, BeforeFiles: 3}}, Events: []string{s}}
+			r.Observed = &change.Observation{BeforeID: s, Data: []change.DataDelta{{Path: s, Gone: true, BeforeFiles: 3}, {Service: s, Path: s, BeforeFiles: 1204, Unit: s, BeforeHash: s}}, Events: []string{s}}
 		}
 		rs = append(rs, r)
 		// The same address again, and with a deposed key: the stable sort

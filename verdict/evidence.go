@@ -124,6 +124,13 @@ func replacePaths(r *change.Resource) []change.AttrChange {
 // DataEvidence renders a data path's before and after, e.g.
 // "/var/lib/data: 1,204 files → 0, 5.1 MB → 0 B".
 func DataEvidence(d change.DataDelta) string {
+	if d.Unit != "" {
+		// A count: "orders: 1,204 → 0 rows".
+		if d.Gone {
+			return fmt.Sprintf("%s: %s %s → gone (the count cannot be read)", d.Path, Thousands(d.BeforeFiles), d.Unit)
+		}
+		return fmt.Sprintf("%s: %s → %s %s", d.Path, Thousands(d.BeforeFiles), Thousands(d.AfterFiles), d.Unit)
+	}
 	if d.Gone {
 		return fmt.Sprintf("%s: %s files, %s → gone", d.Path, Thousands(d.BeforeFiles), Bytes(d.BeforeBytes))
 	}
