@@ -16,7 +16,6 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"github.com/rehearse-dev/rehearse/change"
-	"github.com/rehearse-dev/rehearse/scenarios"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -338,45 +337,6 @@ func TestTextAndCIInert(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestRegressionInert renders a regression run whose scenario names,
-// files, inputs, reasons and findings are hostile, as text and JUnit.
-func TestRegressionInert(t *testing.T) {
-	for _, h := range hostileInputs {
-		t.Run(h.name, func(t *testing.T) {
-			exp := &scenarios.Expect{Decision: verdict.Block, Findings: []scenarios.ExpectedFinding{{Address: h.s, Action: change.Replace}}}
-			act := &scenarios.Expect{Decision: verdict.Pass}
-			g := &scenarios.Regression{Shard: "1/2", Results: []scenarios.Result{
-				{Name: h.s, File: h.s, Input: h.s, Status: scenarios.Regressed, Expected: exp, Actual: act,
-					Diff: []scenarios.Difference{{Kind: "decision", Expected: h.s, Actual: "pass"}, {Kind: "missing", Expected: h.s}}},
-				{Name: h.s, File: h.s, Status: scenarios.Errored, Reason: h.s},
-				{Name: h.s, File: h.s, Status: scenarios.Skipped, Reason: h.s + ": docker"},
-				{Name: h.s, File: h.s, Status: scenarios.OK, Expected: exp, Actual: exp},
-			}}
-			for _, f := range []Format{Text, JUnit} {
-				var buf bytes.Buffer
-				if err := RenderRegression(&buf, f, g, Options{}); err != nil {
-					t.Fatal(err)
-				}
-				checkVisible(t, string(f), buf.String())
-				if f == JUnit {
-					dec := xml.NewDecoder(&buf)
-					for {
-						tok, err := dec.Token()
-						if err == io.EOF {
-							break
-						} else if err != nil {
-							t.Fatalf("not well-formed XML: %v", err)
-						}
-						if cd, ok := tok.(xml.CharData); ok {
-							checkVisible(t, "junit text", string(cd))
-						}
-					}
-				}
-			}
-		})
 	}
 }
 

@@ -6,90 +6,86 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
 // JUnit XML as CI systems read it (GitLab, Jenkins, Azure, the JUnit
-// reporters of GitHub Actions): one testcase per finding, a failure for
-// each unapproved block, properties and system-out for the rest.
+// reporters of GitHub Actions). One model and one writer serve both the
+// verdict of a change (one testcase per finding, a failure for each
+// unapproved block) and a regression run (scenarios.RenderRegression: one
+// testcase per scenario), so both read the same in a CI system. Optional
+// attributes (time, file, the top-level skipped count) are left out when
+// empty: a verdict has no durations, so its report stays byte-identical.
 
-type junitSuites struct {
+// JUnitSuites is a JUnit document. Its strings are written as they are:
+// the builder makes untrusted text safe with TermSafe or JUnitLines.
+type JUnitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	Skipped  int          `xml:"skipped,attr,omitempty"`
+	Time     string       `xml:"time,attr,omitempty"`
+	Suites   []JUnitSuite `xml:"testsuite"`
 }
 
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  string          `xml:"system-out,omitempty"`
+// JUnitSuite is one testsuite.
+type JUnitSuite struct {
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr,omitempty"`
+	Properties *JUnitProperties `xml:"properties,omitempty"`
+	Cases      []JUnitCase      `xml:"testcase"`
+	SystemOut  string           `xml:"system-out,omitempty"`
 }
 
-type junitProperty struct {
+// JUnitProperty is a name and a value, of a suite or a case.
+type JUnitProperty struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
 }
 
-type junitCase struct {
+// JUnitCase is one testcase: passed, or with a failure (the check found
+// something), an error (it could not run) or a skip (it did not run).
+type JUnitCase struct {
 	Name       string           `xml:"name,attr"`
 	Classname  string           `xml:"classname,attr"`
-	Properties *junitProperties `xml:"properties,omitempty"`
-	Failure    *junitFailure    `xml:"failure,omitempty"`
+	File       string           `xml:"file,attr,omitempty"`
+	Time       string           `xml:"time,attr,omitempty"`
+	Properties *JUnitProperties `xml:"properties,omitempty"`
+	Failure    *JUnitProblem    `xml:"failure,omitempty"`
+	Error      *JUnitProblem    `xml:"error,omitempty"`
+	Skipped    *JUnitSkip       `xml:"skipped,omitempty"`
 	SystemOut  string           `xml:"system-out,omitempty"`
 }
 
-type junitProperties struct {
-	Property []junitProperty `xml:"property"`
+// JUnitProperties are a suite's or a case's properties.
+type JUnitProperties struct {
+	Property []JUnitProperty `xml:"property"`
 }
 
-type junitFailure struct {
+// JUnitProblem is a failure or an error: a one-line message, a type and
+// the details.
+type JUnitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
 }
 
-func renderJUnit(w io.Writer, v *verdict.Verdict, _ Options) error {
-	suite := junitSuite{
-		Name: xmlSafe("rehearse: " + sourceLine(v)),
-		Properties: []junitProperty{
-			{"decision", string(v.Decision)},
-			{"summary", xmlSafe(Headline(v))},
-			{"origin", string(v.Origin.Origin)},
-			{"origin.decided_by", xmlSafe(v.Origin.DecidedBy)},
-			{"fingerprint", v.Fingerprint},
-		},
-		SystemOut: xmlLines(
-			strings.ToUpper(string(v.Decision))+": "+Headline(v),
-			"origin: "+originLine(v),
-			"fingerprint: "+v.Fingerprint),
-	}
-	if v.Workspace != "" {
-		suite.Properties = append(suite.Properties, junitProperty{"workspace", xmlSafe(v.Workspace)})
-	}
-	for i := range v.Findings {
-		c := junitFinding(v, &v.Findings[i])
-		if c.Failure != nil {
-			suite.Failures++
-		}
-		suite.Cases = append(suite.Cases, c)
-	}
-	if len(v.Findings) == 0 {
-		// A suite with no testcase reads as "nothing ran" in most CI
-		// systems; a passing case says the check ran and found nothing.
-		suite.Cases = append(suite.Cases, junitCase{Name: "no destructive changes", Classname: "rehearse"})
-	}
-	suite.Tests = len(suite.Cases)
-	doc := junitSuites{Name: "rehearse", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
+// JUnitSkip says why a case did not run.
+type JUnitSkip struct {
+	Message string `xml:"message,attr"`
+}
 
+// WriteJUnit writes doc as indented XML with its header and a final
+// newline.
+func WriteJUnit(w io.Writer, doc *JUnitSuites) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(xml.Header)
 	enc := xml.NewEncoder(bw)
@@ -104,22 +100,59 @@ func renderJUnit(w io.Writer, v *verdict.Verdict, _ Options) error {
 	return bw.Flush()
 }
 
-func junitFinding(v *verdict.Verdict, f *verdict.Finding) junitCase {
+// JUnitSeconds is how a JUnit time attribute spells a duration.
+func JUnitSeconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+func renderJUnit(w io.Writer, v *verdict.Verdict, _ Options) error {
+	suite := JUnitSuite{
+		Name: xmlSafe("rehearse: " + sourceLine(v)),
+		Properties: &JUnitProperties{[]JUnitProperty{
+			{"decision", string(v.Decision)},
+			{"summary", xmlSafe(Headline(v))},
+			{"origin", string(v.Origin.Origin)},
+			{"origin.decided_by", xmlSafe(v.Origin.DecidedBy)},
+			{"fingerprint", v.Fingerprint},
+		}},
+		SystemOut: JUnitLines(
+			strings.ToUpper(string(v.Decision))+": "+Headline(v),
+			"origin: "+originLine(v),
+			"fingerprint: "+v.Fingerprint),
+	}
+	if v.Workspace != "" {
+		suite.Properties.Property = append(suite.Properties.Property, JUnitProperty{"workspace", xmlSafe(v.Workspace)})
+	}
+	for i := range v.Findings {
+		c := junitFinding(v, &v.Findings[i])
+		if c.Failure != nil {
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	if len(v.Findings) == 0 {
+		// A suite with no testcase reads as "nothing ran" in most CI
+		// systems; a passing case says the check ran and found nothing.
+		suite.Cases = append(suite.Cases, JUnitCase{Name: "no destructive changes", Classname: "rehearse"})
+	}
+	suite.Tests = len(suite.Cases)
+	return WriteJUnit(w, &JUnitSuites{Name: "rehearse", Tests: suite.Tests, Failures: suite.Failures, Suites: []JUnitSuite{suite}})
+}
+
+func junitFinding(v *verdict.Verdict, f *verdict.Finding) JUnitCase {
 	name := orWhole(f.Address)
 	if f.Action != "" {
 		name += " " + string(f.Action)
 	}
-	c := junitCase{
+	c := JUnitCase{
 		Name:      xmlSafe(name),
 		Classname: xmlSafe("rehearse." + f.Rule),
-		Properties: &junitProperties{[]junitProperty{
+		Properties: &JUnitProperties{[]JUnitProperty{
 			{"finding", f.ID},
 			{"severity", string(f.Severity)},
 		}},
 	}
 	prop := func(k, val string) {
 		if val != "" {
-			c.Properties.Property = append(c.Properties.Property, junitProperty{k, xmlSafe(val)})
+			c.Properties.Property = append(c.Properties.Property, JUnitProperty{k, xmlSafe(val)})
 		}
 	}
 	prop("environment", f.Environment)
@@ -133,7 +166,7 @@ func junitFinding(v *verdict.Verdict, f *verdict.Finding) junitCase {
 		prop("rollback", a.Rollback)
 		c.SystemOut = details
 	case f.Severity == verdict.SeverityBlock:
-		c.Failure = &junitFailure{Message: xmlSafe(f.Message), Type: xmlSafe(f.Rule), Text: details}
+		c.Failure = &JUnitProblem{Message: xmlSafe(f.Message), Type: xmlSafe(f.Rule), Text: details}
 	default:
 		c.SystemOut = details
 	}
@@ -173,12 +206,13 @@ func junitDetails(v *verdict.Verdict, f *verdict.Finding) string {
 		lines = append(lines, fmt.Sprintf("void approval by %s: %s", a.By, voidReason(&a, v.Fingerprint)))
 	}
 	lines = append(lines, "origin: "+originLine(v), "rule "+f.Rule+" · id "+f.ID)
-	return xmlLines(lines...)
+	return JUnitLines(lines...)
 }
 
-// xmlLines joins lines made safe one by one, so the newlines between them
-// stay newlines while any inside a value are spelled out.
-func xmlLines(lines ...string) string {
+// JUnitLines joins lines made safe one by one, so the newlines between
+// them stay newlines while any inside a value are spelled out: the text of
+// a failure or of system-out.
+func JUnitLines(lines ...string) string {
 	for i, l := range lines {
 		lines[i] = xmlSafe(l)
 	}

@@ -97,7 +97,7 @@ func (o *regressOptions) run(ctx context.Context) error {
 	}
 	if o.JUnit != "" {
 		if err := writeFile(o.JUnit, func(w io.Writer) error {
-			return report.RenderRegression(w, report.JUnit, g, report.Options{})
+			return scenarios.RenderRegression(w, report.JUnit, g, report.Options{})
 		}); err != nil {
 			return cannotJudge(err)
 		}
@@ -106,7 +106,7 @@ func (o *regressOptions) run(ctx context.Context) error {
 	if o.Format == "json" {
 		f = report.JSON
 	}
-	if err := report.RenderRegression(o.out, f, g, report.Options{Color: f == report.Text && useColor(o.out)}); err != nil {
+	if err := scenarios.RenderRegression(o.out, f, g, report.Options{Color: f == report.Text && useColor(o.out)}); err != nil {
 		return cannotJudge(err)
 	}
 	return regressExit(g)

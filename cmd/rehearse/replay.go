@@ -63,7 +63,7 @@ func (o *replayOptions) run(ctx context.Context) error {
 	}
 	res := scenarios.Replay(ctx, s, scenarios.Options{Terraform: o.Terraform, Progress: progress})
 	if o.Format == "json" {
-		err = report.RenderRegression(o.out, report.JSON, &scenarios.Regression{Results: []scenarios.Result{res}, Took: res.Took}, report.Options{})
+		err = scenarios.RenderRegression(o.out, report.JSON, &scenarios.Regression{Results: []scenarios.Result{res}, Took: res.Took}, report.Options{})
 	} else {
 		err = o.text(s, &res)
 	}
@@ -85,7 +85,7 @@ func (o *replayOptions) text(s *scenarios.Scenario, res *scenarios.Result) error
 			return err
 		}
 	}
-	return report.RenderExpectation(o.out, res, report.Options{Color: color})
+	return scenarios.RenderExpectation(o.out, res, report.Options{Color: color})
 }
 
 // replayExit: 0 match, 1 mismatch, 2 could not run (skipped included: a

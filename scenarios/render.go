@@ -1,4 +1,4 @@
-package report
+package scenarios
 
 import (
 	"bufio"
@@ -8,22 +8,34 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rehearse-dev/rehearse/scenarios"
+	"github.com/rehearse-dev/rehearse/report"
 )
 
 // RegressSchema names the JSON form of a regression result.
 const RegressSchema = "rehearse.regress/v1"
 
+// Rendering lives here rather than in report: report renders one verdict
+// and must not depend on what runs scenarios (the planners, the sandbox,
+// Docker). It borrows report's formats, options, escaper and JUnit writer.
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+)
+
 // RenderRegression writes the result of `rehearse regress` in text (a
 // table, then the differences of every scenario that did not match), JSON
 // or JUnit. Markdown and SARIF describe one change and are refused.
-func RenderRegression(w io.Writer, f Format, g *scenarios.Regression, o Options) error {
+func RenderRegression(w io.Writer, f report.Format, g *Regression, o report.Options) error {
 	switch f {
-	case Text:
+	case report.Text:
 		return regressText(w, g, o)
-	case JSON:
+	case report.JSON:
 		return regressJSON(w, g)
-	case JUnit:
+	case report.JUnit:
 		return regressJUnit(w, g)
 	}
 	return fmt.Errorf("a regression result is written as text, json or junit, not %s", f)
@@ -31,31 +43,47 @@ func RenderRegression(w io.Writer, f Format, g *scenarios.Regression, o Options)
 
 // RenderExpectation writes the expected-vs-actual part of a replay, after
 // the verdict: "matches" or the differences, one per line.
-func RenderExpectation(w io.Writer, r *scenarios.Result, o Options) error {
+func RenderExpectation(w io.Writer, r *Result, o report.Options) error {
 	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
 	t.line("")
-	t.line("%s", t.paint(ansiBold, "expected vs actual ("+termSafe(r.File)+")"))
+	t.line("%s", t.paint(ansiBold, "expected vs actual ("+report.TermSafe(r.File)+")"))
 	if r.Expected != nil {
-		t.line("  expected: %s", termSafe(expectLine(r.Expected)))
+		t.line("  expected: %s", report.TermSafe(expectLine(r.Expected)))
 	}
 	if r.Actual != nil {
-		t.line("  actual:   %s", termSafe(expectLine(r.Actual)))
+		t.line("  actual:   %s", report.TermSafe(expectLine(r.Actual)))
 	}
 	switch r.Status {
-	case scenarios.OK:
+	case OK:
 		t.line("  %s", t.paint(ansiGreen, "MATCH: the verdict is the one expected"))
-	case scenarios.Regressed:
+	case Regressed:
 		t.line("  %s", t.paint(ansiRed, fmt.Sprintf("MISMATCH: %d difference(s)", len(r.Diff))))
 		for _, d := range r.Diff {
-			t.line("    %s", t.paint(diffColor(d), termSafe(d.String())))
+			t.line("    %s", t.paint(diffColor(d), report.TermSafe(d.String())))
 		}
 	default:
-		t.line("  %s: %s", strings.ToUpper(string(r.Status)), termSafe(r.Reason))
+		t.line("  %s: %s", strings.ToUpper(string(r.Status)), report.TermSafe(r.Reason))
 	}
 	return t.w.Flush()
 }
 
-func expectLine(e *scenarios.Expect) string {
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) line(format string, args ...any) {
+	fmt.Fprintf(t.w, format+"\n", args...)
+}
+
+func expectLine(e *Expect) string {
 	if len(e.Findings) == 0 {
 		return string(e.Decision) + ", no findings"
 	}
@@ -66,20 +94,20 @@ func expectLine(e *scenarios.Expect) string {
 	return fmt.Sprintf("%s, %d finding(s): %s", e.Decision, len(e.Findings), strings.Join(fs, "; "))
 }
 
-func diffColor(d scenarios.Difference) string {
+func diffColor(d Difference) string {
 	if d.Kind == "unexpected" {
 		return ansiGreen
 	}
 	return ansiRed
 }
 
-func statusText(r *scenarios.Result) string {
+func statusText(r *Result) string {
 	switch r.Status {
-	case scenarios.OK:
+	case OK:
 		return "ok"
-	case scenarios.Regressed:
+	case Regressed:
 		return "REGRESSED"
-	case scenarios.Errored:
+	case Errored:
 		return "ERROR: " + r.Reason
 	}
 	// The full reason follows the table, once for all the scenarios it
@@ -88,17 +116,17 @@ func statusText(r *scenarios.Result) string {
 	return "skipped (" + short + ")"
 }
 
-func statusColor(s scenarios.Status) string {
+func statusColor(s Status) string {
 	switch s {
-	case scenarios.OK:
+	case OK:
 		return ansiGreen
-	case scenarios.Skipped:
+	case Skipped:
 		return ansiYellow
 	}
 	return ansiRed
 }
 
-func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
+func regressText(w io.Writer, g *Regression, o report.Options) error {
 	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
 	nameW, inW := len("SCENARIO"), len("INPUT")
 	for _, r := range g.Results {
@@ -121,24 +149,24 @@ func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
 		if input == "" {
 			input = "-"
 		}
-		line := row(termSafe(r.Name), termSafe(input), exp, act, "")
-		t.line("%s%s", line, t.paint(statusColor(r.Status), termSafe(statusText(r))))
+		line := row(report.TermSafe(r.Name), report.TermSafe(input), exp, act, "")
+		t.line("%s%s", line, t.paint(statusColor(r.Status), report.TermSafe(statusText(r))))
 	}
 	for i := range g.Results {
 		r := &g.Results[i]
-		if r.Status != scenarios.Regressed {
+		if r.Status != Regressed {
 			continue
 		}
 		t.line("")
-		t.line("%s", t.paint(ansiBold, fmt.Sprintf("%s (%s): expected vs actual", termSafe(r.Name), termSafe(r.File))))
+		t.line("%s", t.paint(ansiBold, fmt.Sprintf("%s (%s): expected vs actual", report.TermSafe(r.Name), report.TermSafe(r.File))))
 		for _, d := range r.Diff {
-			t.line("  %s", t.paint(diffColor(d), termSafe(d.String())))
+			t.line("  %s", t.paint(diffColor(d), report.TermSafe(d.String())))
 		}
 	}
 	var reasons []string
 	skipped := map[string]int{}
 	for _, r := range g.Results {
-		if r.Status == scenarios.Skipped {
+		if r.Status == Skipped {
 			if skipped[r.Reason] == 0 {
 				reasons = append(reasons, r.Reason)
 			}
@@ -149,7 +177,7 @@ func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
 		t.line("")
 	}
 	for _, reason := range reasons {
-		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%d skipped, not passed: %s", skipped[reason], termSafe(reason))))
+		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%d skipped, not passed: %s", skipped[reason], report.TermSafe(reason))))
 	}
 	t.line("")
 	shard := ""
@@ -157,30 +185,30 @@ func regressText(w io.Writer, g *scenarios.Regression, o Options) error {
 		shard = " (shard " + g.Shard + ")"
 	}
 	t.line("%d scenario(s)%s: %d ok, %d regressed, %d error(s), %d skipped · %s",
-		len(g.Results), shard, g.Count(scenarios.OK), g.Count(scenarios.Regressed),
-		g.Count(scenarios.Errored), g.Count(scenarios.Skipped), g.Took.Round(10*time.Millisecond))
+		len(g.Results), shard, g.Count(OK), g.Count(Regressed),
+		g.Count(Errored), g.Count(Skipped), g.Took.Round(10*time.Millisecond))
 	return t.w.Flush()
 }
 
 type regressDoc struct {
-	Schema   string             `json:"schema"`
-	Shard    string             `json:"shard,omitempty"`
-	Summary  map[string]int     `json:"summary"`
-	Duration float64            `json:"duration_seconds"`
-	Results  []scenarios.Result `json:"results"`
+	Schema   string         `json:"schema"`
+	Shard    string         `json:"shard,omitempty"`
+	Summary  map[string]int `json:"summary"`
+	Duration float64        `json:"duration_seconds"`
+	Results  []Result       `json:"results"`
 }
 
-func regressJSON(w io.Writer, g *scenarios.Regression) error {
+func regressJSON(w io.Writer, g *Regression) error {
 	doc := regressDoc{
 		Schema: RegressSchema, Shard: g.Shard, Duration: g.Took.Seconds(), Results: g.Results,
 		Summary: map[string]int{
 			"total": len(g.Results),
-			"ok":    g.Count(scenarios.OK), "regressed": g.Count(scenarios.Regressed),
-			"error": g.Count(scenarios.Errored), "skipped": g.Count(scenarios.Skipped),
+			"ok":    g.Count(OK), "regressed": g.Count(Regressed),
+			"error": g.Count(Errored), "skipped": g.Count(Skipped),
 		},
 	}
 	if doc.Results == nil {
-		doc.Results = []scenarios.Result{}
+		doc.Results = []Result{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
