@@ -7,10 +7,16 @@
 #      `terraform plan` in the same directory (target: at most 1.2x), on a
 #      fixture of terraform_data resources with local state;
 #   3. the package inits on the hook's path (GODEBUG=inittrace=1), slowest
-#      first.
+#      first, averaged over INIT_RUNS runs, and when main starts.
+#
+# The machine's load and number of processes are printed with the figures:
+# on a shared machine the wall time follows the load, the CPU time (user +
+# system) much less. The binary is built as make build builds it (static,
+# -trimpath, -s -w).
 #
 #   bench/hook.sh                   # 30 runs of the fast path, 10 of the plans
 #   RUNS=50 PLAN_RUNS=20 bench/hook.sh
+#   FAST_ONLY=1 bench/hook.sh         # the fast path and the inits alone
 #   RESOURCES="12 300" bench/hook.sh  # fixture sizes (default: 12 and 300)
 #
 # Uses hyperfine when installed (apt-get install -y hyperfine), else a loop
@@ -20,13 +26,14 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-30}
 PLAN_RUNS=${PLAN_RUNS:-10}
+INIT_RUNS=${INIT_RUNS:-20}
 RESOURCES=${RESOURCES:-12 300}
 TF=${REHEARSE_TERRAFORM:-$PWD/bin/terraform}
 [ -x "$TF" ] || { echo "bench: no terraform at $TF: run make tools (or set REHEARSE_TERRAFORM)" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/rehearse" ./cmd/rehearse
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/rehearse" ./cmd/rehearse
 mkdir -p "$work/bin"
 ln -s "$TF" "$work/bin/terraform"
 export PATH="$work/bin:$PATH" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
@@ -55,18 +62,49 @@ median() {
 	fi
 }
 
-echo "## rehearse hook: $(go version | cut -d' ' -f3), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(ls /proc | grep -c '^[0-9]') processes"
+# cpu: the mean CPU time (user + system, ms) of the last hyperfine run.
+cpu() {
+	if command -v hyperfine >/dev/null; then
+		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % ((r["user"]+r["system"])*1000))' "$work/h.json"
+	else
+		echo "n/a"
+	fi
+}
+
+machine() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $(find /proc -maxdepth 1 -name '[0-9]*' | wc -l) processes"; }
+
+echo "## rehearse hook: $(go version | cut -d' ' -f3), $(nproc) cores, $(machine)"
 echo
 
 mkdir -p "$work/empty"
 event "ls -la" "$work/empty" >"$work/ls.json"
 fast=$(median "$RUNS" "$work/rehearse hook claude < $work/ls.json")
+fastcpu=$(cpu)
 version=$(median "$RUNS" "$work/rehearse --version")
-echo "| what | median (ms) |"
-echo "|---|---:|"
-echo "| \`rehearse hook claude\` answering \`ls -la\` (whole process) | $fast |"
-echo "| \`rehearse --version\` (process start and package inits alone) | $version |"
+versioncpu=$(cpu)
+echo "| what ($RUNS runs) | median wall (ms) | mean CPU, user + system (ms) |"
+echo "|---|---:|---:|"
+echo "| \`rehearse hook claude\` answering \`ls -la\` (whole process; target 15) | $fast | $fastcpu |"
+echo "| \`rehearse --version\` (process start and package inits alone) | $version | $versioncpu |"
 echo
+echo "After the fast path: $(machine)."
+echo
+
+# The inits: each package's mean over INIT_RUNS runs, the slowest first,
+# their sum, and when main starts (the end of the last init, from process
+# start).
+for _ in $(seq "$INIT_RUNS"); do
+	GODEBUG=inittrace=1 "$work/rehearse" hook claude <"$work/ls.json" 2>&1 >/dev/null |
+		awk '/^init / { at = $3; sub(/^@/, "", at); if (at + $5 > end) end = at + $5; print $5, $2 } END { print end, "MAIN" }'
+done | awk -v n="$INIT_RUNS" '
+	$2 == "MAIN" { main += $1; next }
+	{ t[$2] += $1; sum += $1 }
+	END { for (k in t) printf "%.3f %s\n", t[k] / n, k; printf "%.2f SUM\n%.2f MAIN\n", sum / n, main / n }' >"$work/inits"
+echo "Package inits on the hook's path, mean of $INIT_RUNS runs (GODEBUG=inittrace=1): $(awk '$2 == "SUM" {print $1}' "$work/inits") ms in all; main starts at $(awk '$2 == "MAIN" {print $1}' "$work/inits") ms. The slowest:"
+echo
+grep -v ' SUM$\| MAIN$' "$work/inits" | sort -rn | head -8 | awk '{printf "    %6.3f ms  %s\n", $1, $2}'
+echo
+[ -z "${FAST_ONLY:-}" ] || exit 0
 
 echo "| resources | bare \`terraform plan\` (ms) | \`rehearse plan --dir\` (ms) | hook on \`terraform apply\` (ms) | hook ÷ bare plan | hook − plan --dir (ms) |"
 echo "|---:|---:|---:|---:|---:|---:|"
@@ -86,7 +124,3 @@ for n in $RESOURCES; do
 	echo "| $n | $bare | $runner | $hook | $(awk -v h="$hook" -v b="$bare" 'BEGIN {printf "%.2fx", h/b}') | $(awk -v h="$hook" -v r="$runner" 'BEGIN {printf "%.0f", h-r}') |"
 done
 echo
-
-echo "Package inits on the hook's path, slowest first (GODEBUG=inittrace=1):"
-echo
-GODEBUG=inittrace=1 "$work/rehearse" hook claude <"$work/ls.json" 2>&1 >/dev/null | grep '^init ' | sort -k5 -n -r | head -5 | sed 's/^/    /'
