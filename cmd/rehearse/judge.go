@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -61,12 +62,12 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
-	origin, authors, err := detectOrigin(ctx, j.Origin, j.OriginRange, &pol)
+	orig, authors, err := origin.Git{}.Resolve(ctx, origin.Choice{Flag: j.Origin, Env: os.Getenv("REHEARSE_ORIGIN"), Range: j.OriginRange}, pol.Origin)
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
 	j.authors = authors
-	return pol, origin, nil
+	return pol, orig, nil
 }
 
 func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
