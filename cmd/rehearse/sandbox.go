@@ -98,16 +98,12 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("sandbox run %s: %w", res.RunID, runErr))
 	}
-	opts := o.options(origin)
-	if runErr != nil {
-		opts.Notes = append(opts.Notes, "the change did not complete: "+oneLine(runErr.Error()))
-	}
-	v := verdict.Evaluate(res.Set, pol, opts)
 	// A change that failed part way is judged on what it did only when
-	// that already blocks. Otherwise the tool could not judge the whole
-	// change: no verdict document is written in any format (one would
-	// claim pass or warn), and the step's output goes to stderr.
-	if runErr != nil && v.Decision != verdict.Block {
+	// that already blocks (verdict.EvaluateIncomplete). Otherwise no
+	// verdict document is written in any format (one would claim pass or
+	// warn), and the step's output goes to stderr.
+	v, err := verdict.EvaluateIncomplete(res.Set, pol, o.options(origin), runErr)
+	if err != nil {
 		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("could not judge: the change did not complete (sandbox run %s): %w", res.RunID, runErr))
 	}
