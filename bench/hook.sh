@@ -33,7 +33,11 @@ TF=${REHEARSE_TERRAFORM:-$PWD/bin/terraform}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/rehearse" ./cmd/rehearse
+if [ -n "${REHEARSE:-}" ]; then # REHEARSE=PATH: time that binary instead of building one
+	cp "$REHEARSE" "$work/rehearse"
+else
+	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/rehearse" ./cmd/rehearse
+fi
 mkdir -p "$work/bin"
 ln -s "$TF" "$work/bin/terraform"
 export PATH="$work/bin:$PATH" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1

@@ -9,6 +9,12 @@
 #   bench/terraform.sh                 # 15 runs each on examples/terraform
 #   RUNS=30 FIXTURE=infra/ bench/terraform.sh
 #   RESOURCES=300 bench/terraform.sh   # the example plus 300 more resources
+#   MODULE=1 bench/terraform.sh        # plus a local module, so init is needed
+#   REHEARSE=/tmp/rehearse-old bench/terraform.sh   # time that binary instead
+#
+# rehearse plans without init when the directory needs none (the example
+# uses only the builtin provider) or already has a fitting .terraform; with
+# MODULE=1 the copy must run init, as the bare side does.
 #
 # Uses hyperfine when installed, else an interleaved loop timed with date, so
 # a noisy neighbour on a shared machine hits both sides alike.
@@ -19,21 +25,32 @@ RUNS=${RUNS:-15}
 FIXTURE=$(cd "${FIXTURE:-examples/terraform}" && pwd)
 TF=${REHEARSE_TERRAFORM:-$PWD/bin/terraform}
 [ -x "$TF" ] || { echo "bench: no terraform at $TF: run make tools (or set REHEARSE_TERRAFORM)" >&2; exit 2; }
-export REHEARSE_TERRAFORM=$TF
+# Both sides without the update check (rehearse turns it off for its own
+# terraform processes) and in automation mode.
+export REHEARSE_TERRAFORM=$TF CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # A larger plan shows the overhead at a realistic size: rehearse's cost is
-# roughly fixed (two version probes, the copy), terraform's grows.
-if [ "${RESOURCES:-0}" -gt 0 ]; then
+# roughly fixed (process start, the copy, reading the plan), terraform's grows.
+if [ "${RESOURCES:-0}" -gt 0 ] || [ -n "${MODULE:-}" ]; then
 	cp -R "$FIXTURE" "$work/fixture"
-	for i in $(seq "$RESOURCES"); do
+	for i in $(seq "${RESOURCES:-0}"); do
 		printf 'resource "terraform_data" "r%d" {\n  input = { n = %d, db = terraform_data.database.id }\n}\n' "$i" "$i"
 	done >"$work/fixture/bench_extra.tf"
+	if [ -n "${MODULE:-}" ]; then
+		mkdir -p "$work/fixture/mod"
+		printf 'resource "terraform_data" "m" {\n  input = "m"\n}\n' >"$work/fixture/mod/main.tf"
+		printf 'module "m" {\n  source = "./mod"\n}\n' >"$work/fixture/bench_module.tf"
+	fi
 	FIXTURE=$work/fixture
 fi
-go build -o "$work/rehearse" ./cmd/rehearse
+if [ -n "${REHEARSE:-}" ]; then
+	cp "$REHEARSE" "$work/rehearse"
+else
+	go build -o "$work/rehearse" ./cmd/rehearse
+fi
 
 # Each bare run starts from a fresh copy without .terraform, as rehearse's
 # isolated copy does, so both sides pay for the same init.
@@ -72,7 +89,7 @@ else
 	echo "terraform runs (ms): $(tr '\n' ' ' <"$work/t")"
 fi
 
-echo "fixture: $FIXTURE${RESOURCES:+ (+$RESOURCES resources)} ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
+echo "fixture: $FIXTURE${RESOURCES:+ (+$RESOURCES resources)}${MODULE:+ (+a local module)} ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
 echo "rehearse plan --dir:            median ${r} ms"
 echo "terraform init+plan+show -json: median ${t} ms"
 awk -v r="$r" -v t="$t" 'BEGIN { printf "ratio: %.2fx (goal <= 1.10x)\n", r / t }'

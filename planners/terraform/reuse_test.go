@@ -227,3 +227,52 @@ func TestNeedsInit(t *testing.T) {
 		})
 	}
 }
+
+// TestRunReusesRealProvider is TestRunReusesDataDir with a real provider
+// plugin, installed from a filesystem mirror, so the linked providers
+// directory is one terraform executes at plan and at show. It needs the
+// provider built from terraform's own test provider:
+//
+//	GOBIN=/tmp/p go install github.com/hashicorp/terraform/internal/provider-simple-v6/main@v1.5.7
+//	REHEARSE_PROVIDER_SIMPLE=/tmp/p/main go test -run TestRunReusesRealProvider ./planners/terraform/
+func TestRunReusesRealProvider(t *testing.T) {
+	provider := os.Getenv("REHEARSE_PROVIDER_SIMPLE")
+	if provider == "" {
+		t.Skip("REHEARSE_PROVIDER_SIMPLE is not set (see the comment for how to build it)")
+	}
+	real := terraformBin(t)
+	mirror := t.TempDir()
+	body, err := os.ReadFile(provider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plugin := filepath.Join(mirror, "example.com/test/simple/0.1.0/linux_amd64/terraform-provider-simple_v0.1.0")
+	write(t, filepath.Dir(plugin), filepath.Base(plugin), string(body))
+	if err := os.Chmod(plugin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	write(t, filepath.Dir(rc), filepath.Base(rc), "provider_installation {\n  filesystem_mirror {\n    path    = \""+mirror+"\"\n    include = [\"example.com/*/*\"]\n  }\n}\n")
+	t.Setenv("TF_CLI_CONFIG_FILE", rc)
+
+	dir := filepath.Join(t.TempDir(), "live")
+	const required = "terraform {\n  required_providers {\n    simple = { source = \"example.com/test/simple\" }\n  }\n}\n"
+	write(t, dir, "main.tf", required+"resource \"simple_resource\" \"a\" {\n  value = \"one\"\n}\n")
+	terraform(t, real, dir, "init", "-input=false")
+	terraform(t, real, dir, "apply", "-auto-approve", "-input=false")
+	write(t, dir, "main.tf", required+"resource \"simple_resource\" \"a\" {\n  value = \"two\"\n}\n")
+	before := hashTree(t, dir)
+
+	bin, calls := logged(t, real)
+	r, err := Plan(context.Background(), RunOptions{Dir: dir, Binary: bin, Refresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Set.Resources) != 1 || r.Set.Resources[0].Action != change.Update {
+		t.Errorf("resources = %+v, want one update", r.Set.Resources)
+	}
+	if got := calls(); got != "1 version, plan show" {
+		t.Errorf("ran %q, want no init", got)
+	}
+	assertUnchanged(t, dir, before)
+}
