@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
-
-// changeKeys are the keys of a change object (of a resource or an
-// output) that rehearse reads.
-var changeKeys = []string{"actions", "before", "after", "after_unknown", "before_sensitive", "after_sensitive",
-	"replace_paths", "importing", "generated_config"}
 
 // outputs reads output_changes. Each output's change is digested whole, so
 // the fingerprint binds its values, and kept only where it is neither
@@ -104,17 +100,6 @@ func (d *reader) topValue(key string, open byte) (raw []byte, off int64, err err
 	return raw, off, nil
 }
 
-// valueErr turns a digest error inside the value at off into a ReadError.
-func (d *reader) valueErr(field string, off int64, err error) error {
-	if dup, ok := err.(*DuplicateKeyError); ok {
-		return &ReadError{File: d.name, Offset: off + int64(dup.Offset), Err: fmt.Errorf("%w %q in %s: terraform never writes one", ErrDuplicate, dup.Key, field)}
-	}
-	if err == errTooDeep {
-		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s: more than %d levels", ErrTooDeep, field, maxDepth)}
-	}
-	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s: %w", field, err)}
-}
-
 // rawKeysCase refuses a key of the object raw that is one of names in
 // another case.
 func rawKeysCase(raw []byte, names []string) error {
@@ -127,4 +112,8 @@ func rawKeysCase(raw []byte, names []string) error {
 		}
 	}
 	return nil
+}
+
+func sortOutputs(o []change.OutputChange) {
+	sort.Slice(o, func(i, j int) bool { return o[i].Name < o[j].Name })
 }

@@ -1,8 +1,6 @@
 package planjson
 
 import (
-	"errors"
-	"fmt"
 	"unsafe"
 
 	"github.com/rehearse-dev/rehearse/change"
@@ -128,21 +126,6 @@ func (d *reader) convertJob(p *pipeline, j *convJob) error {
 		p.batch = append(p.batch, res)
 	}
 	return nil
-}
-
-// convErr is the ReadError for the change at index i of the list key,
-// whose bytes start at off.
-func (d *reader) convErr(key string, i int, off int64, addr string, err error) error {
-	var dup *DuplicateKeyError
-	switch {
-	case errors.As(err, &dup):
-		return &ReadError{File: d.name, Offset: off + int64(dup.Offset), Err: fmt.Errorf("%w %q in %s[%d]: terraform never writes one", ErrDuplicate, dup.Key, key, i)}
-	case errors.Is(err, errTooDeep):
-		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s[%d]: more than %d levels", ErrTooDeep, key, i, maxDepth)}
-	case errors.Is(err, errWrongType):
-		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, key, i, err)}
-	}
-	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s[%d] (%s): %w", key, i, addr, err)}
 }
 
 // flushLists moves the converted lists into the Set, in document order.

@@ -5,36 +5,12 @@
 package planjson
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/rehearse-dev/rehearse/internal/strictjson"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/rehearse-dev/rehearse/change"
-)
-
-// ReadError is a plan that rehearse cannot fully understand. Its message is
-// one line that names the file and the problem.
-type ReadError = strictjson.ReadError
-
-// Errors a ReadError can wrap, for errors.Is.
-var (
-	ErrEmpty       = errors.New("empty file")
-	ErrTruncated   = errors.New("truncated JSON")
-	ErrInvalid     = errors.New("invalid JSON")
-	ErrNotPlan     = errors.New("not a Terraform plan")
-	ErrFormat      = errors.New("unsupported plan format version")
-	ErrAction      = errors.New("unknown action")
-	ErrErroredPlan = errors.New("the plan errored")
-	ErrTooDeep     = errors.New("nested too deeply")
-	ErrDuplicate   = errors.New("duplicate key")
-	ErrKeyCase     = errors.New("a key in the wrong case")
-	ErrEncoding    = errors.New("not UTF-8")
 )
 
 // Option changes how Read reads a plan.
@@ -103,48 +79,6 @@ type reader struct {
 	pipe   *pipeline
 }
 
-func (d *reader) fail(err error) error {
-	return &ReadError{File: d.name, Offset: d.s.offset(), Err: err}
-}
-
-// jsonErr classifies a decoding error as truncation or invalid JSON.
-func (d *reader) jsonErr(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %w", d.name, err)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return d.fail(ErrTruncated)
-	}
-	var syn *syntaxError
-	if errors.As(err, &syn) {
-		return &ReadError{File: d.name, Offset: syn.Offset, Err: fmt.Errorf("%w: %s", ErrInvalid, syn.Error())}
-	}
-	var jsyn *json.SyntaxError
-	if errors.As(err, &jsyn) {
-		return &ReadError{File: d.name, Offset: jsyn.Offset, Err: fmt.Errorf("%w: %s", ErrInvalid, jsyn.Error())}
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		return &ReadError{File: d.name, Offset: typ.Offset, Err: fmt.Errorf("%w: %s has the wrong type (%s)", ErrNotPlan, typ.Field, typ.Value)}
-	}
-	var deep *depthError
-	if errors.As(err, &deep) {
-		return &ReadError{File: d.name, Offset: deep.Offset, Err: fmt.Errorf("%w: more than %d levels (terraform's values never nest this deep)", ErrTooDeep, maxDepth)}
-	}
-	var re *ReadError
-	if errors.As(err, &re) {
-		return err
-	}
-	return d.fail(fmt.Errorf("%w: %v", ErrInvalid, err))
-}
-
-// wrongType records a value of the wrong type; reading goes on.
-func (d *reader) wrongType(field string, c byte) {
-	if d.typeErr == nil {
-		d.typeErr = &ReadError{File: d.name, Offset: d.s.offset(), Err: fmt.Errorf("%w: %s has the wrong type (%s)", ErrNotPlan, field, kind(c))}
-	}
-}
-
 func (d *reader) read() (change.Set, error) {
 	d.set = change.Set{Source: change.Source{Kind: change.Planned, Tool: "terraform", File: d.name}, Managed: -1}
 	err := d.parse()
@@ -173,24 +107,6 @@ func (d *reader) read() (change.Set, error) {
 		d.set.Notes = append(d.set.Notes, fmt.Sprintf("%d value(s) shown as (sensitive: by name): their names say secret (password, token, private_key…) though the provider did not mark them sensitive", n))
 	}
 	return d.set, nil
-}
-
-// managedAtLeast is the number of managed resources before the change: what
-// prior_state holds, but never fewer than the existing objects the plan
-// itself changes (a trimmed prior_state would make a share of 250%).
-// Unknown (-1) stays unknown.
-func managedAtLeast(managed int, rs []change.Resource) int {
-	if managed < 0 {
-		return managed
-	}
-	existing := 0
-	for i := range rs {
-		r := &rs[i]
-		if r.Mode == change.Managed && r.Action != change.Create && r.Action != change.Read {
-			existing++
-		}
-	}
-	return max(managed, existing)
 }
 
 // parse reads the document; resource changes are converted on the
@@ -284,21 +200,6 @@ func supportedFormat(v string) bool {
 		}
 	}
 	return true
-}
-
-// topKeys are the top-level keys of a plan that rehearse reads.
-var topKeys = []string{"format_version", "terraform_version", "errored", "complete", "planned_values",
-	"resource_changes", "resource_drift", "output_changes", "prior_state", "configuration",
-	"variables", "action_invocations", "deferred_action_invocations", "deferred_changes"}
-
-// caseVariant refuses a key that is one of names in another case:
-// terraform writes each key in one case, and a variant is either a
-// mistake or an attempt to be read differently by different tools.
-func (d *reader) caseVariant(off int64, key string, names ...string) error {
-	if n, ok := caseOf(key, names); ok {
-		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %q, terraform writes %q", ErrKeyCase, key, n)}
-	}
-	return nil
 }
 
 func (d *reader) field(key string) error {
@@ -425,182 +326,3 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 		}
 	}
 }
-
-// object walks an object value field by field: each calls fn, which must
-// consume the value. It reports whether the value was an object; null is
-// skipped, and any other type is recorded as the wrong type.
-func (d *reader) object(field string, fn func(key string) error) (bool, error) {
-	return d.objectKeys(field, nil, fn)
-}
-
-// objectKeys is object for an object whose keys names rehearse reads: one
-// of them twice, or in another case, is refused.
-func (d *reader) objectKeys(field string, names []string, fn func(key string) error) (bool, error) {
-	c, err := d.s.ws()
-	if err != nil {
-		return false, err
-	}
-	if c != '{' {
-		if c == '[' {
-			d.wrongType(field, c)
-			return false, d.s.value()
-		}
-		if err := d.s.scalar(c); err != nil {
-			return false, err
-		}
-		if c != 'n' {
-			d.wrongType(field, c)
-		}
-		return false, nil
-	}
-	d.s.pos++
-	d.s.depth++
-	defer func() { d.s.depth-- }()
-	if d.s.depth > maxDepth {
-		return true, &depthError{Offset: d.s.offset()}
-	}
-	var seen []string
-	for first := true; ; first = false {
-		more, err := d.s.next('}', first)
-		if err != nil || !more {
-			return true, err
-		}
-		off := d.s.offset()
-		k, err := d.s.key()
-		if err != nil {
-			return true, err
-		}
-		if names != nil {
-			if err := d.caseVariant(off, k, names...); err != nil {
-				return true, err
-			}
-			if slices.Contains(names, k) {
-				if slices.Contains(seen, k) {
-					return true, &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w %q in %s: terraform never writes one", ErrDuplicate, k, field)}
-				}
-				seen = append(seen, k)
-			}
-		}
-		if err := fn(k); err != nil {
-			return true, err
-		}
-	}
-}
-
-// array walks an array value element by element. null is skipped, and any
-// other type is recorded as the wrong type. It reports whether the value
-// was null.
-func (d *reader) array(field string, fn func() error) (bool, error) {
-	c, err := d.s.ws()
-	if err != nil {
-		return false, err
-	}
-	if c != '[' {
-		if c == '{' {
-			d.wrongType(field, c)
-			return false, d.s.value()
-		}
-		if err := d.s.scalar(c); err != nil {
-			return false, err
-		}
-		if c != 'n' {
-			d.wrongType(field, c)
-		}
-		return c == 'n', nil
-	}
-	d.s.pos++
-	d.s.depth++
-	defer func() { d.s.depth-- }()
-	if d.s.depth > maxDepth {
-		return false, &depthError{Offset: d.s.offset()}
-	}
-	for first := true; ; first = false {
-		more, err := d.s.next(']', first)
-		if err != nil || !more {
-			return false, err
-		}
-		if err := fn(); err != nil {
-			return false, err
-		}
-	}
-}
-
-// keyIs matches a key to a field name exactly, as terraform writes it. A
-// key in another case is not the field (and where it matters, caseVariant
-// refuses it).
-func keyIs(key, name string) bool { return key == name }
-
-// priorState counts managed resources without building their values. It
-// follows what decoding into {values: {root_module: {resources: [{mode}],
-// child_modules: [...]}}} gave: a repeated key replaces a list, null
-// clears it.
-func (d *reader) priorState() error {
-	var root stateCount
-	hasValues := false
-	_, err := d.objectKeys("prior_state", []string{"values"}, func(k string) error {
-		if !keyIs(k, "values") {
-			return d.s.value()
-		}
-		isObj, err := d.objectKeys("prior_state.values", []string{"root_module"}, func(k string) error {
-			if !keyIs(k, "root_module") {
-				return d.s.value()
-			}
-			_, err := d.objectKeys("prior_state.values.root_module", stateModuleKeys, func(k string) error { return d.stateModule(k, &root) })
-			return err
-		})
-		if !isObj && d.typeErr == nil { // null: the values are gone
-			root, hasValues = stateCount{}, false
-		} else {
-			hasValues = true
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	d.set.Managed = 0
-	if hasValues {
-		d.set.Managed = root.resources + root.children
-	}
-	return nil
-}
-
-type stateCount struct{ resources, children int }
-
-var stateModuleKeys = []string{"resources", "child_modules"}
-
-func (d *reader) stateModule(k string, into *stateCount) error {
-	switch {
-	case keyIs(k, "resources"):
-		n := 0
-		_, err := d.array("resources", func() error {
-			mode := ""
-			_, err := d.objectKeys("resources", []string{"mode"}, func(k string) error {
-				if !keyIs(k, "mode") {
-					return d.s.value()
-				}
-				return d.stringField("resources.mode", &mode)
-			})
-			if mode == "managed" {
-				n++
-			}
-			return err
-		})
-		into.resources = n
-		return err
-	case keyIs(k, "child_modules"):
-		n := 0
-		_, err := d.array("child_modules", func() error {
-			var child stateCount
-			_, err := d.objectKeys("child_modules", stateModuleKeys, func(k string) error { return d.stateModule(k, &child) })
-			n += child.resources + child.children
-			return err
-		})
-		into.children = n
-		return err
-	}
-	return d.s.value()
-}
-
-// isJSONNull reports whether raw is the JSON null literal.
-func isJSONNull(raw []byte) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

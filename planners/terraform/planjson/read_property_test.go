@@ -114,7 +114,8 @@ func encodeReversed(v any) []byte {
 
 // sameWithoutFastPaths checks that each resource change of a plan converts
 // to the same Resource with the interner, which turns on the fast paths
-// (rawLabels, pickSmall), as without it, through the general decoding.
+// (rawLabels, the attribute picker), as without it, through the general
+// decoding.
 func sameWithoutFastPaths(t *testing.T, name string, plan []byte) {
 	t.Helper()
 	readInvariants(t, name, plan)

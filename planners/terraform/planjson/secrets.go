@@ -1,10 +1,11 @@
 package planjson
 
 import (
-	"strings"
-
 	"github.com/rehearse-dev/rehearse/change"
 )
+
+// Values whose names say secret (password, token, private_key…) are
+// hidden even when the provider did not mark them sensitive.
 
 // byNameMark stands in for a value hidden because its name says secret.
 const byNameMark = "(sensitive: by name)"
@@ -58,14 +59,4 @@ func redact(v any, n *int) (any, bool) {
 		}
 	}
 	return v, false
-}
-
-// caseOf returns the name among names that k is in another case.
-func caseOf(k string, names []string) (string, bool) {
-	for _, n := range names {
-		if k != n && strings.EqualFold(k, n) {
-			return n, true
-		}
-	}
-	return "", false
 }

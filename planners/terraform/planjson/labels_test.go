@@ -7,7 +7,7 @@ import (
 )
 
 // Labels read straight from the bytes (rawLabels) give what decoding the
-// object did, and fall back to decoding where they cannot.
+// object gives, and fall back to decoding where they cannot.
 func TestRawLabelsSameWithoutFastPaths(t *testing.T) {
 	change := func(actions, body string) string {
 		return `{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":` + actions + `,` + body + `}}]}`

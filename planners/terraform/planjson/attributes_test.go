@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// Updates and replaces decoded through pickSmall, and through pickMaps
-// where it gives up, give what the general path gives.
-func TestPickSmallSameWithoutFastPaths(t *testing.T) {
+// Updates and replaces through the attribute picker's fast path give what
+// decoding both objects whole gives.
+func TestPickSameAsGeneral(t *testing.T) {
 	change := func(actions, body string) string {
 		return `{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":` + actions + `,` + body + `}}]}`
 	}

@@ -45,8 +45,6 @@ func (d *reader) configuration() error {
 	return err
 }
 
-var configModuleKeys = []string{"resources", "module_calls"}
-
 func (d *reader) configModule(k string, m *configModule) error {
 	switch {
 	case keyIs(k, "resources"):

@@ -6,9 +6,6 @@ import (
 	"github.com/rehearse-dev/rehearse/change"
 )
 
-// actionInvocationKeys are the keys of an action invocation rehearse reads.
-var actionInvocationKeys = []string{"address", "type", "name", "provider_name", "lifecycle_action_trigger", "invoke_action_trigger"}
-
 // actionInvocations reads action_invocations (Terraform 1.14): actions run
 // at apply beside the resource changes, with side effects of their own.
 // Each is kept with what triggers it and a digest of the whole entry, its
@@ -84,11 +81,12 @@ func (d *reader) actionInvocations(key string) error {
 // converted like planned ones and kept apart, with the reason.
 func (d *reader) deferredChanges() error {
 	var cv converter
+	intern := newInterner()
 	return d.eachElement("deferred_changes", func(raw []byte, off int64, i int) error {
 		if raw[0] != '{' {
 			return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: deferred_changes[%d] is not an object", ErrNotPlan, i)}
 		}
-		if err := rawKeysCase(raw, []string{"reason", "resource_change"}); err != nil {
+		if err := rawKeysCase(raw, deferredChangeKeys); err != nil {
 			return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("deferred_changes[%d]: %w", i, err)}
 		}
 		reason, rc := "", []byte(nil)
@@ -108,7 +106,7 @@ func (d *reader) deferredChanges() error {
 		if rc == nil || rc[0] != '{' {
 			return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: deferred_changes[%d] has no resource_change", ErrNotPlan, i)}
 		}
-		r, addr, err := cv.resource(rc, nil, 3, "deferred_changes")
+		r, addr, err := cv.resource(rc, intern, 3, "deferred_changes")
 		if err != nil {
 			return d.convErr("deferred_changes", i, off, addr, err)
 		}

@@ -1,0 +1,197 @@
+package planjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/rehearse-dev/rehearse/change"
+)
+
+// An update or a replace is diffed: the Resource lists the attribute
+// paths that change, with their values, so the verdict can tell a tag edit
+// from a new engine version, and a replace keeps the scalars of the object
+// it deletes. Everything else about the object is left as bytes.
+
+// full converts an update or replace.
+func (cv *converter) full(r change.Resource, intern *interner) (change.Resource, error) {
+	c := &tfjson.Change{
+		AfterUnknown:    decodeMarks(cv.afterUnknown),
+		BeforeSensitive: decodeMarks(cv.beforeSensitive),
+		AfterSensitive:  decodeMarks(cv.afterSensitive),
+	}
+	if cv.replacePaths != nil {
+		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
+	}
+	before, after := cv.pick(c, r.Action, intern)
+	if before != nil {
+		c.Before = before
+	}
+	if after != nil {
+		c.After = after
+	}
+	if r.Action == change.Replace {
+		for _, p := range c.ReplacePaths {
+			steps, ok := p.([]any)
+			if !ok {
+				return change.Resource{}, fmt.Errorf("%w: replace_paths entry is not a path", ErrNotPlan)
+			}
+			r.ReplacePaths = append(r.ReplacePaths, pathChange(steps, c, &cv.byName))
+		}
+		// Formats 0.1 and 0.2 have no replace_paths: what changed is
+		// listed instead, and the verdict says the plan does not tell.
+		r.NoReplacePaths = !cv.hasReplacePaths
+	}
+	r.Changes = diff(before, after, c, &cv.byName)
+	if r.Action.Destructive() {
+		r.Before = scalars(before, c.BeforeSensitive, &cv.byName)
+	}
+	switch {
+	case after != nil:
+		r.Labels = labels(after, c.AfterSensitive, intern)
+	case before != nil:
+		r.Labels = labels(before, c.BeforeSensitive, intern)
+	}
+	// Where a replaced or updated object lives is said by its old tags as
+	// much as by its new ones, and new tags unknown until apply may say
+	// anything.
+	if before != nil && after != nil {
+		r.BeforeLabels = labels(before, c.BeforeSensitive, intern)
+	}
+	r.LabelsUnknown = labelsUnknown(c.AfterUnknown)
+	r.LabelsSensitive = labelsMarked(c.BeforeSensitive) || labelsMarked(c.AfterSensitive)
+	return r, nil
+}
+
+// pick is the attribute picker: the top-level attributes of before and
+// after that full reads, decoded; nil for a side that is null or absent.
+//
+// The general path (no interner) decodes both objects whole. The fast
+// path exists because that decoding was most of an update's cost while
+// most of it is thrown away: an attribute with the same bytes on both
+// sides has the same value, and diff skips it. So it decodes only what
+// can matter: an attribute on one side only or whose bytes differ, one
+// unknown after apply, the root of a replace path, the label attributes,
+// and for a replace every scalar (Before keeps a deleted object's
+// scalars). The invariant: diff, pathChange, scalars and labels give
+// what the general path gives. The members are walked as two slices
+// sorted by key (terraform writes them sorted, so sorting is a check),
+// merged like sorted lists: keys are unique, the digest refused
+// duplicates first.
+func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner) (before, after map[string]any) {
+	if intern == nil {
+		before, _ = decodeValue(cv.before).(map[string]any)
+		after, _ = decodeValue(cv.after).(map[string]any)
+		return before, after
+	}
+	bm, bObj := sortedMembers(cv.before, intern, cv.scratch.bm[:0])
+	am, aObj := sortedMembers(cv.after, intern, cv.scratch.am[:0])
+	cv.scratch.bm, cv.scratch.am = bm[:0], am[:0]
+	unknownTop, _ := c.AfterUnknown.(map[string]any)
+	roots := cv.scratch.roots[:0]
+	for _, p := range c.ReplacePaths {
+		if steps, ok := p.([]any); ok && len(steps) > 0 {
+			if k, ok := steps[0].(string); ok {
+				roots = append(roots, k)
+			}
+		}
+	}
+	cv.scratch.roots = roots[:0]
+	needed := func(k string, b, a []byte) bool {
+		return labelAttr(k) || !bytes.Equal(b, a) || act == change.Replace && isScalar(b) ||
+			unknownTop != nil && containsTrue(unknownTop[k]) || slices.Contains(roots, k)
+	}
+	if bObj {
+		before = make(map[string]any)
+	}
+	if aObj {
+		after = make(map[string]any)
+	}
+	for i, j := 0, 0; i < len(bm) || j < len(am); {
+		switch {
+		case j == len(am) || i < len(bm) && bm[i].key < am[j].key:
+			before[bm[i].key] = decodeValue(bm[i].val)
+			i++
+		case i == len(bm) || am[j].key < bm[i].key:
+			after[am[j].key] = decodeValue(am[j].val)
+			j++
+		default:
+			if b, a := bm[i], am[j]; needed(b.key, b.val, a.val) {
+				before[b.key], after[a.key] = decodeValue(b.val), decodeValue(a.val)
+			}
+			i, j = i+1, j+1
+		}
+	}
+	return before, after
+}
+
+// sortedMembers appends the members of a raw object to into, sorted by
+// key; obj is false for null or an absent value.
+func sortedMembers(raw []byte, intern *interner, into []rawMember) (members []rawMember, obj bool) {
+	if raw == nil || raw[0] != '{' {
+		return into, false
+	}
+	sorted := true
+	p := &vparser{b: raw, i: 1}
+	for first := true; p.next('}', first); first = false {
+		k := interned(intern, p.key())
+		if n := len(into); n > 0 && into[n-1].key > k {
+			sorted = false
+		}
+		into = append(into, rawMember{k, p.raw()})
+	}
+	if !sorted {
+		slices.SortFunc(into, func(a, b rawMember) int { return strings.Compare(a.key, b.key) })
+	}
+	return into, true
+}
+
+// isScalar reports whether a raw value is neither an object nor a list.
+func isScalar(raw []byte) bool { return raw[0] != '{' && raw[0] != '[' }
+
+// partialObject decodes the members of a raw object that labels reads,
+// and with scalars its top-level scalars too; it skips the rest. It is
+// the general path for changes that are not diffed (rawLabels is the fast
+// one).
+func partialObject(raw []byte, withScalars bool) map[string]any {
+	p := &vparser{b: raw, i: 1}
+	out := map[string]any{}
+	for first := true; p.next('}', first); first = false {
+		rawKey := p.key()
+		if c := p.ws(); isLabelKey(rawKey) || withScalars && c != '{' && c != '[' {
+			out[decodeString(rawKey)] = p.value()
+			continue
+		}
+		p.skip()
+	}
+	return out
+}
+
+// scalars keeps the top-level scalar attributes that are not sensitive:
+// what the verdict needs to judge how recoverable a delete is.
+func scalars(obj map[string]any, sensitive any, byName *int) map[string]change.Value {
+	if len(obj) == 0 {
+		return nil
+	}
+	out := make(map[string]change.Value)
+	for k, v := range obj {
+		switch v.(type) {
+		case string, bool, json.Number, float64, nil:
+		default:
+			continue
+		}
+		if markedAt(sensitive, []any{k}) {
+			continue
+		}
+		if change.SecretName(k) {
+			*byName++
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
