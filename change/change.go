@@ -259,10 +259,34 @@ type Set struct {
 	// where known: its name (orders-prod) is a weak hint of the
 	// environment, weaker than tags.
 	Stack string `json:"stack,omitempty"`
+	// Rollback is what rehearsing the change's rollback steps found, for
+	// an observed change that has them; nil when it has none. It is not
+	// part of the fingerprint: the rollback is not what the change does.
+	Rollback *Rollback `json:"rollback,omitempty"`
 	// Locations maps a configuration address to where its block is
 	// written, where the planner could find it. Plan JSON has no source
 	// positions, so only a planner that has the directory fills it.
 	Locations map[string]Location `json:"locations,omitempty"`
+}
+
+// Rollback says whether the rollback steps, run after the change, bring
+// back every service, volume, data path, count and probe as it was before
+// the change. A recreated container counts as back when its settings,
+// data and probes are: the rollback of a recreate recreates.
+type Rollback struct {
+	Restores bool `json:"restores"`
+	// Failed is why a rollback step failed; what the steps did up to it
+	// is compared all the same.
+	Failed string `json:"failed,omitempty"`
+	// Data are the data paths and counts that are not back: Before is
+	// before the change, After after the rollback.
+	Data []DataDelta `json:"data,omitempty"`
+	// Changes are the probes and settings that are not back, by address
+	// and path (docker_container.db.probe.columns).
+	Changes []AttrChange `json:"changes,omitempty"`
+	// Objects are the services and volumes that are not back, e.g.
+	// "docker_container.cache is gone".
+	Objects []string `json:"objects,omitempty"`
 }
 
 // Location is a place in a configuration file.

@@ -30,6 +30,9 @@ func (e *evaluator) destructive(r *change.Resource, pl placement, deferred strin
 	}
 	f.Recoverability, f.Hints = recoverability(r, entry, catalogued)
 	f.Evidence = evidence(r)
+	if line := rollbackEvidence(e.set.Rollback, protected); line != "" {
+		f.Evidence = append(f.Evidence, line)
+	}
 	replaced, created := e.upstream(r)
 	f.Evidence = append(f.Evidence, upstreamEvidence(replaced, created)...)
 	f.ForcedBy = e.forcedBy(r, replaced)

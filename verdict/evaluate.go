@@ -37,6 +37,7 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 		Policy:    opts.Policy,
 		Outputs:   set.Outputs,
 		Notes:     slices.Concat(opts.Notes, set.Notes),
+		Rollback:  set.Rollback,
 		Findings:  []Finding{},
 		Passed:    []Listed{},
 		Blast:     Blast{Managed: set.Managed, Actions: map[string]int{}, Envs: map[string]EnvCount{}},

@@ -189,4 +189,7 @@ type Verdict struct {
 	// Stacks are the stacks of a many-stack verdict, strongest decision
 	// first (see EvaluateStacks); nil for one change.
 	Stacks []Stack `json:"stacks,omitempty"`
+	// Rollback is whether the change's rollback steps, rehearsed after it
+	// in the sandbox, restore what was there before; nil when none were.
+	Rollback *change.Rollback `json:"rollback,omitempty"`
 }
