@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -54,8 +55,8 @@ func (e *Entry) Approval() verdict.Approval {
 }
 
 var (
-	findingIDPattern   = regexp.MustCompile(`^RH-[0-9a-f]{10}$`)
-	fingerprintPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	findingIDPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^RH-[0-9a-f]{10}$`) })
+	fingerprintPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[0-9a-f]{64}$`) })
 )
 
 // Validate checks one entry. An entry that does not name a well-formed
@@ -65,9 +66,9 @@ var (
 // quietly turn into "no approvals" or, worse, into a match.
 func (e *Entry) Validate() error {
 	switch {
-	case !findingIDPattern.MatchString(e.Finding):
+	case !findingIDPattern().MatchString(e.Finding):
 		return fmt.Errorf("finding %q is not a finding id (RH- and 10 hex digits)", e.Finding)
-	case !fingerprintPattern.MatchString(e.Fingerprint):
+	case !fingerprintPattern().MatchString(e.Fingerprint):
 		return fmt.Errorf("finding %s: fingerprint %q is not sha256: and 64 hex digits", e.Finding, e.Fingerprint)
 	case strings.TrimSpace(e.By) == "":
 		return fmt.Errorf("finding %s: by is empty", e.Finding)

@@ -164,7 +164,7 @@ func Record(ctx context.Context, o RecordOptions) (*Recorded, error) {
 
 func (o *RecordOptions) check() error {
 	switch {
-	case !nameRE.MatchString(o.Name):
+	case !nameRE().MatchString(o.Name):
 		return fmt.Errorf("--name %q: want lower-case letters, digits, '.', '_' or '-'", o.Name)
 	case o.Plan == "" && o.Dir == "" && o.ChangeSet == "" && o.Preview == "" && o.Containers == "":
 		return errors.New("nothing to record: give --plan, --dir (with --state), --changeset, --preview or --containers")

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/internal/yamlfile"
@@ -185,7 +186,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return &s, nil
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`) })
 
 func (s *Scenario) validate(d *yamlfile.Doc) error {
 	fail := func(path []any, format string, args ...any) error {
@@ -196,7 +197,7 @@ func (s *Scenario) validate(d *yamlfile.Doc) error {
 		return fail([]any{"apiVersion"}, "apiVersion is %q, want %q", s.APIVersion, APIVersion)
 	case s.Kind != Kind:
 		return fail([]any{"kind"}, "kind is %q, want %q", s.Kind, Kind)
-	case !nameRE.MatchString(s.Name):
+	case !nameRE().MatchString(s.Name):
 		return fail([]any{"name"}, "name %q: want lower-case letters, digits, '.', '_' or '-'", s.Name)
 	case strings.TrimSpace(s.Summary) == "":
 		return fail([]any{"summary"}, "summary is missing: say in one line what the change does")

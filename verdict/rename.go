@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
@@ -33,7 +34,7 @@ var identifyingAttrs = []string{
 	"stream_name", "repository_name", "instance_name", "display_name",
 }
 
-var versionToken = regexp.MustCompile(`^(?i)v?[0-9]+$`)
+var versionToken = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i)v?[0-9]+$`) })
 
 type renameCandidate struct {
 	r      *change.Resource
@@ -71,7 +72,7 @@ func renameSide(r *change.Resource) renameCandidate {
 	seen := map[string]bool{}
 	for _, t := range tokens(c.name + " " + key) {
 		t = strings.ToLower(t)
-		if len(t) < 2 || versionToken.MatchString(t) || seen[t] {
+		if len(t) < 2 || versionToken().MatchString(t) || seen[t] {
 			continue
 		}
 		seen[t] = true

@@ -7,14 +7,15 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
 
 var (
-	blockRe  = regexp.MustCompile(`^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"`)
-	moduleRe = regexp.MustCompile(`^\s*module\s+"([^"]+)"`)
-	sourceRe = regexp.MustCompile(`^\s*source\s*=\s*"(\.\.?/[^"]*)"`)
+	blockRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"`) })
+	moduleRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*module\s+"([^"]+)"`) })
+	sourceRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*source\s*=\s*"(\.\.?/[^"]*)"`) })
 )
 
 // Locate finds where each resource block of the configuration in dir is
@@ -51,7 +52,7 @@ func locate(dir, prefix string, out map[string]change.Location, seen map[string]
 		pending := "" // a module block whose source is not seen yet
 		for line := 1; sc.Scan(); line++ {
 			text := sc.Text()
-			if m := blockRe.FindStringSubmatch(text); m != nil {
+			if m := blockRe().FindStringSubmatch(text); m != nil {
 				addr := m[2] + "." + m[3]
 				if m[1] == "data" {
 					addr = "data." + addr
@@ -62,11 +63,11 @@ func locate(dir, prefix string, out map[string]change.Location, seen map[string]
 				pending = ""
 				continue
 			}
-			if m := moduleRe.FindStringSubmatch(text); m != nil {
+			if m := moduleRe().FindStringSubmatch(text); m != nil {
 				pending = m[1]
 				continue
 			}
-			if m := sourceRe.FindStringSubmatch(text); m != nil && pending != "" {
+			if m := sourceRe().FindStringSubmatch(text); m != nil && pending != "" {
 				calls = append(calls, call{pending, m[1]})
 				pending = ""
 			}

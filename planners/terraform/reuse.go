@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // lockFile is the dependency lock file init writes beside the configuration.
@@ -53,8 +54,10 @@ func (o *RunOptions) reuseData(ws *workspace, name string) bool {
 // a provider or its requirements, a backend or cloud block. typedBlock
 // matches a resource or data source, whose type names its provider.
 var (
-	initBlock  = regexp.MustCompile(`^\s*((module|provider|backend)\s+"|(required_providers|cloud)\s*\{)`)
-	typedBlock = regexp.MustCompile(`^\s*(resource|data)\s+"([^"]*)"`)
+	initBlock = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s*((module|provider|backend)\s+"|(required_providers|cloud)\s*\{)`)
+	})
+	typedBlock = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(resource|data)\s+"([^"]*)"`) })
 )
 
 // needsInit reports whether the configuration in dir, never initialized,
@@ -89,8 +92,8 @@ func needsInit(dir string) bool {
 		found := false
 		for !found && sc.Scan() {
 			l := sc.Bytes()
-			m := typedBlock.FindSubmatch(l)
-			found = initBlock.Match(l) || m != nil && !strings.HasPrefix(string(m[2]), "terraform_")
+			m := typedBlock().FindSubmatch(l)
+			found = initBlock().Match(l) || m != nil && !strings.HasPrefix(string(m[2]), "terraform_")
 		}
 		found = found || sc.Err() != nil
 		f.Close()

@@ -32,7 +32,7 @@ var (
 
 // versionLine matches the first line of `terraform version` and `tofu version`
 // ("Terraform v1.5.7", "OpenTofu v1.8.0"), whatever follows on later lines.
-var versionLine = regexp.MustCompile(`^(Terraform|OpenTofu) v?([0-9][^\s]*)`)
+var versionLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(Terraform|OpenTofu) v?([0-9][^\s]*)`) })
 
 // parseVersion reads the output of `version` or `version -json` and returns
 // the tool ("terraform" or "tofu") and its version. The JSON form does not name
@@ -58,7 +58,7 @@ func parseVersion(out []byte, binary string) (tool string, v *version.Version, e
 	}
 	sc := bufio.NewScanner(bytes.NewReader(trimmed))
 	for sc.Scan() {
-		m := versionLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		m := versionLine().FindStringSubmatch(strings.TrimSpace(sc.Text()))
 		if m == nil {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 )
 
 // defaultWorkspace is the workspace every state has, and the one terraform
@@ -31,7 +32,7 @@ var ErrNoWorkspace = errors.New("workspace does not exist")
 // workspaceName is deliberately narrower than terraform's rule (a name that
 // URL path escaping leaves unchanged): the name becomes a directory below the
 // state's workspace directory, and the report prints it.
-var workspaceName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,89}$`)
+var workspaceName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,89}$`) })
 
 // dataDir is terraform's data directory relative to the working directory.
 // check has already refused one that is absolute or leaves the directory.
@@ -69,7 +70,7 @@ func resolveWorkspace(dir, explicit string) (string, error) {
 			return defaultWorkspace, nil
 		}
 	}
-	if !workspaceName.MatchString(name) {
+	if !workspaceName().MatchString(name) {
 		return "", fmt.Errorf("terraform: workspace %q (from %s): want letters, digits, '_', '-' and '.', at most 90, not starting with '-' or '.'", name, from)
 	}
 	return name, nil
