@@ -253,7 +253,7 @@ func (c Catalogue) Lookup(typ string) (Entry, bool) {
 	if e, ok := c[typ]; ok {
 		return e, true
 	}
-	if tf, ok := terraformName[typ]; ok {
+	if tf, ok := terraformName()[typ]; ok {
 		e, ok := c[tf]
 		return e, ok
 	}

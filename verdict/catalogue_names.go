@@ -1,5 +1,7 @@
 package verdict
 
+import "sync"
+
 // otherNames ties CloudFormation resource types and Pulumi type tokens to
 // the Terraform type whose catalogue entry they share: one table, so a
 // policy that adds, trims or reclassifies the Terraform type does so for
@@ -122,8 +124,8 @@ var otherNames = map[string][]string{
 }
 
 // terraformName is otherNames turned around: a CloudFormation or Pulumi
-// type → its Terraform type.
-var terraformName = func() map[string]string {
+// type → its Terraform type, made on first use.
+var terraformName = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for tf, names := range otherNames {
 		for _, n := range names {
@@ -134,4 +136,4 @@ var terraformName = func() map[string]string {
 		}
 	}
 	return m
-}()
+})

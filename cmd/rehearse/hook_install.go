@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,9 +111,9 @@ func number(n int64) *jsonNode { return scalar(json.Number(strconv.FormatInt(n, 
 
 // rehearseCommand matches a hook command that runs `rehearse hook`, from
 // PATH or a path, so a reinstall replaces it instead of adding another.
-var rehearseCommand = regexp.MustCompile(`^\s*(\S*/)?rehearse(\.exe)?\s+hook\s`)
+var rehearseCommand = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(\S*/)?rehearse(\.exe)?\s+hook\s`) })
 
-func isRehearse(cmd string) bool { return rehearseCommand.MatchString(cmd + " ") }
+func isRehearse(cmd string) bool { return rehearseCommand().MatchString(cmd + " ") }
 
 func commandHook(cmd, timeoutKey string, timeout int64) *jsonNode {
 	h := object()
