@@ -131,6 +131,10 @@ func (m *mdWriter) render() {
 		}
 		m.p("Origin: %s · Source: %s%s · Fingerprint: %s", mdEscape(originLine(v)), mdEscape(sourceLine(v)), workspace, mdCode(v.Fingerprint))
 		m.notes(v.Notes)
+		if line := verdict.RollbackLine(v.Rollback); line != "" {
+			m.p("")
+			m.p("**%s**", mdEscape(line))
+		}
 		m.body("", v, m.groups)
 	}
 	m.leftOut()

@@ -62,6 +62,9 @@ func renderText(w io.Writer, v *verdict.Verdict, o Options) error {
 	for _, n := range v.Notes {
 		t.line("note: %s", termSafe(n))
 	}
+	if line := verdict.RollbackLine(v.Rollback); line != "" {
+		t.line("%s", termSafe(line))
+	}
 	t.body(v, o)
 	return t.w.Flush()
 }
