@@ -114,8 +114,8 @@ data-bearing resource, and gives a verdict: pass, warn or block.
 
 Exit codes: 0 pass (or warn without --fail-on warn), 1 block, 2 could not judge.
 
-Conventions: - reads standard input wherever a file is read and, in
---output FORMAT=-, writes standard output; flag values from a fixed set
+Conventions: - is standard input for a plan and for policy check, and
+standard output in --output FORMAT=-; flag values from a fixed set
 (--format, --fail-on, --input, --origin, --color, --comment-limit) are
 case-insensitive; report files are written whole and created 0644.`,
 		Version:       buildinfo.Version(),
