@@ -109,7 +109,7 @@ func needsInit(dir string) bool {
 // size), every other entry copied, so what terraform writes there (the
 // backend record, the selected workspace) lands in the copy. The
 // environment file selectWorkspace wrote is kept.
-func (w *workspace) linkData() error {
+func (w *workspace) linkData(ctx context.Context) error {
 	src, dst := filepath.Join(w.src, dataDir()), filepath.Join(w.dir, dataDir())
 	entries, err := os.ReadDir(src)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -130,7 +130,7 @@ func (w *workspace) linkData() error {
 		case e.IsDir() && linkedData[e.Name()]:
 			err = os.Symlink(from, to)
 		case e.IsDir():
-			err = copyTree(context.Background(), from, to)
+			err = copyTree(ctx, from, to)
 		case e.Type().IsRegular():
 			err = copyFile(from, to)
 		case e.Type()&fs.ModeSymlink != 0:

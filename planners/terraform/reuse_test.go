@@ -115,6 +115,12 @@ func TestRunDataDirFallback(t *testing.T) {
 	}{
 		{"stale .terraform", map[string]string{"main.tf": "module \"m\" {\n  source = \"./m\"\n}\n", "m/main.tf": "resource \"terraform_data\" \"t\" {}\n", ".terraform/x": "stale\n"},
 			"1 version, plan init plan show", true},
+		// init must not write through the links to the source's modules
+		// and providers: resetData removes them first.
+		{"stale module manifest", map[string]string{"main.tf": "module \"m\" {\n  source = \"./m\"\n}\n", "m/main.tf": "resource \"terraform_data\" \"t\" {}\n",
+			".terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."}]}`,
+			".terraform/providers/example.com/acme/thing/1.0.0/linux_amd64/terraform-provider-thing": "#!/bin/sh\nexit 1\n"},
+			"1 version, plan init plan show", true},
 		{"never initialized, module", map[string]string{"main.tf": "module \"m\" {\n  source = \"./m\"\n}\n", "m/main.tf": "resource \"terraform_data\" \"t\" {}\n"},
 			"1 version, init plan show", false},
 		{"never initialized, builtin only", map[string]string{"main.tf": "resource \"terraform_data\" \"t\" {}\n"},

@@ -197,7 +197,7 @@ func (o *RunOptions) plan(ctx context.Context, c *cli, ws *workspace, name strin
 // diagnostics are not shown: the retry's are the ones that count.
 func (o *RunOptions) withData(ctx context.Context, c *cli, ws *workspace, name string, step func() error, initArgs ...string) error {
 	if o.reuseData(ws, name) {
-		if err := ws.linkData(); err != nil {
+		if err := ws.linkData(ctx); err != nil {
 			return err
 		}
 		c.quiet = true
