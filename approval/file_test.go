@@ -21,6 +21,7 @@ func validEntry() Entry {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	entry := func(fp string) string {
 		return "apiVersion: rehearse/v1\nkind: Approvals\napprovals:\n" +
 			"  - finding: RH-673cbe987e\n    fingerprint: " + fp + "\n    by: alice\n" +
@@ -71,6 +72,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestAppend(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "nested", "approvals.yaml")
 	a := validEntry()
 	if err := Append(file, a); err != nil {
@@ -117,12 +119,14 @@ func TestAppend(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
+	t.Parallel()
 	if _, err := Load(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
 		t.Fatal("a missing approvals file must fail closed")
 	}
 }
 
 func TestAppendAllOrNothing(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "approvals.yaml")
 	good, bad := validEntry(), validEntry()
 	bad.Fingerprint = "sha256:short"

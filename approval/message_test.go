@@ -7,6 +7,7 @@ import (
 )
 
 func TestMessage(t *testing.T) {
+	t.Parallel()
 	e := validEntry()
 	e.Reason = "quote \" back \\ nl \n tab \t bell \x07 del \x7f <tag> & é \u2028"
 	got, ok := Message(&e)
@@ -33,6 +34,7 @@ func TestMessage(t *testing.T) {
 // TestMessageCoversEveryField changes each signed field in turn: each
 // change must change the message.
 func TestMessageCoversEveryField(t *testing.T) {
+	t.Parallel()
 	base := validEntry()
 	base.Expires = "2026-11-30T10:00:00Z"
 	m0, _ := Message(&base)

@@ -17,6 +17,7 @@ import (
 // way git's user.signingkey can, and checks each signature with rehearse
 // and with ssh-keygen.
 func TestSignWithAgent(t *testing.T) {
+	t.Parallel()
 	sock := startAgent(t)
 	dir := t.TempDir()
 	plain := newKey(t, dir, "plain", "")

@@ -12,6 +12,7 @@ const (
 )
 
 func TestParseAllowedSigners(t *testing.T) {
+	t.Parallel()
 	utc := func(s string) time.Time {
 		t, err := time.Parse("2006-01-02 15:04:05", s)
 		if err != nil {
@@ -97,6 +98,7 @@ func TestParseAllowedSigners(t *testing.T) {
 }
 
 func TestParseSignerTimeLocal(t *testing.T) {
+	t.Parallel()
 	got, err := parseSignerTime("202606011200")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +109,7 @@ func TestParseSignerTimeLocal(t *testing.T) {
 }
 
 func TestMatchList(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s, list string
 		want    bool

@@ -18,6 +18,7 @@ import (
 // TestSSHKeygenRoundTrip signs with rehearse and verifies with
 // `ssh-keygen -Y verify`, and the other way round.
 func TestSSHKeygenRoundTrip(t *testing.T) {
+	t.Parallel()
 	needSSH(t)
 	dir := t.TempDir()
 	alice := newKey(t, dir, "alice", "")
@@ -80,6 +81,7 @@ func TestSSHKeygenRoundTrip(t *testing.T) {
 // TestVerify signs approvals with real keys and runs them through Verify
 // and verdict.Evaluate: each row is one way an approval is void, or counts.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	needSSH(t)
 	dir := t.TempDir()
 	keys := map[string]*Key{}
@@ -221,6 +223,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestLoadPolicySigners(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "allowed_signers"), "alice@example.com "+edKey+"\n")
 	p := verdict.ApprovalPolicy{AllowedSigners: "allowed_signers"}

@@ -3,6 +3,7 @@ package change
 import "testing"
 
 func TestConfigAddress(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"aws_db.main", "aws_db.main"},
 		{"aws_db.main[0]", "aws_db.main"},
@@ -18,6 +19,7 @@ func TestConfigAddress(t *testing.T) {
 }
 
 func TestModulePath(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"aws_db.main", ""},
 		{`module.a["x.y"].aws_db.main`, `module.a["x.y"]`},
@@ -31,6 +33,7 @@ func TestModulePath(t *testing.T) {
 }
 
 func TestFingerprint(t *testing.T) {
+	t.Parallel()
 	a := Set{Source: Source{File: "a.json"}, Managed: 3, Resources: []Resource{
 		{Address: "b", Action: Delete}, {Address: "a", Action: Create},
 	}}
@@ -53,6 +56,7 @@ func TestFingerprint(t *testing.T) {
 }
 
 func TestDataDeltaLost(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		d    DataDelta
 		want bool

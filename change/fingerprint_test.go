@@ -100,6 +100,7 @@ func sameFingerprint(t *testing.T, name string, s *change.Set) {
 }
 
 func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
+	t.Parallel()
 	var files []string
 	for _, g := range []string{
 		"/work/shared/corpus/plans/*.json",
@@ -155,6 +156,7 @@ func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
 // value type, escapes, invalid UTF-8, HTML characters, nil against empty,
 // observations, repeated addresses.
 func TestFingerprintSameAsReferenceOnSets(t *testing.T) {
+	t.Parallel()
 	odd := []string{"", "plain", `q"uote\back`, "<a&b>", "tab\tnl\ncr\r\b\f\x01\x1f\x7f", "\xff\xfeinvalid", "\u2028\u2029", "é日本🎉", "\xe2\x80", "a\x00b"}
 	vals := []any{nil, true, false, "s", json.Number("12"), json.Number("-0.5e+10"), json.Number("0"), json.Number(""), json.Number("1E3"),
 		1.5, 1e21, 1e-7, float64(3), math.MaxFloat64, json.RawMessage(`{"a":[1,2]}`), json.RawMessage(`"<x>"`),
@@ -253,6 +255,7 @@ func BenchmarkFingerprint(b *testing.B) {
 // TestFingerprintOfObservedChange: an observed change is what it did, not
 // where or when it ran.
 func TestFingerprintOfObservedChange(t *testing.T) {
+	t.Parallel()
 	run := func(id, created, hashB, hashA string, files int64) change.Set {
 		return change.Set{
 			Source: change.Source{Kind: change.Observed, Tool: "docker", File: id + "/env.yaml"},

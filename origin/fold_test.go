@@ -6,6 +6,7 @@ import (
 )
 
 func TestFold(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Claude", "claude"},
 		{"CLAUDE <NoReply@Anthropic.com>", "claude <noreply@anthropic.corn>"}, // "m" folds like "rn"
@@ -33,6 +34,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		" Dana@Example.COM ":        "dana@example.com",
 		"d\u200bana@example.com":    "dana@example.com",
@@ -46,6 +48,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestVisible(t *testing.T) {
+	t.Parallel()
 	if got := visible("Cla\u200bude\x1b[31m"); got != "Cla<U+200B>ude<U+001B>[31m" {
 		t.Errorf("visible = %q", got)
 	}

@@ -92,6 +92,7 @@ const (
 // human to a reader of HEAD's last paragraph, a repository that does it,
 // and checks that it is caught; the controls must stay human.
 func TestDetectEvasions(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := gitEnv(t)
 	tests := []struct {
@@ -206,6 +207,7 @@ func TestDetectEvasions(t *testing.T) {
 // TestDetectDefaultAgents checks the shipped agent list against the
 // controls: nothing in them may match once folded.
 func TestDetectDefaultAgents(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := gitEnv(t)
 	pol := verdict.DefaultPolicy()
@@ -237,6 +239,7 @@ func TestDetectDefaultAgents(t *testing.T) {
 }
 
 func TestDetectUnknown(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := gitEnv(t)
 	r := newRepo(t, env)
@@ -260,6 +263,7 @@ func TestDetectUnknown(t *testing.T) {
 }
 
 func TestDetectAuthors(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := gitEnv(t)
 	r := newRepo(t, env)
@@ -279,6 +283,7 @@ func TestDetectAuthors(t *testing.T) {
 // TestDetectIgnoresMailmap: a .mailmap comes with the change, so it must
 // not turn an agent into a person.
 func TestDetectIgnoresMailmap(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := append(gitEnv(t), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=log.mailmap", "GIT_CONFIG_VALUE_0=true")
 	r := newRepo(t, env)
@@ -294,6 +299,7 @@ func TestDetectIgnoresMailmap(t *testing.T) {
 }
 
 func TestDetectFailsClosed(t *testing.T) {
+	t.Parallel()
 	needGit(t)
 	env := gitEnv(t)
 	r := newRepo(t, env)
@@ -336,6 +342,7 @@ func TestDetectFailsClosed(t *testing.T) {
 }
 
 func TestReadLogRejectsGarbage(t *testing.T) {
+	t.Parallel()
 	hash := strings.Repeat("a", 40)
 	for _, out := range []string{
 		"abc\x00",

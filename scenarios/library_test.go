@@ -19,6 +19,7 @@ const library = "library"
 // TestLibrary regresses the whole shipped library, container scenarios
 // included: every scenario must give exactly the verdict it expects.
 func TestLibrary(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	opts := scenarios.RegressOptions{Parallel: 4, RequireDocker: !testimage.Skipped()}
@@ -50,6 +51,7 @@ func TestLibrary(t *testing.T) {
 // a source link and a README paragraph for every scenario, and a line for
 // it in the index.
 func TestLibraryDocumented(t *testing.T) {
+	t.Parallel()
 	files, err := scenarios.Discover([]string{library})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +84,7 @@ func TestLibraryDocumented(t *testing.T) {
 // reason, never passed; plan scenarios still run; --require-docker makes
 // the skip an error.
 func TestRegressWithoutDocker(t *testing.T) {
+	t.Parallel()
 	noDocker := func(context.Context) error { return errors.New("Docker is unreachable at tcp://127.0.0.1:1") }
 	for _, require := range []bool{false, true} {
 		opts := scenarios.RegressOptions{RequireDocker: require, Parallel: 2}
@@ -112,6 +115,7 @@ func TestRegressWithoutDocker(t *testing.T) {
 }
 
 func TestShard(t *testing.T) {
+	t.Parallel()
 	names := []string{"m", "a", "z", "b", "q", "c", "x", "d", "e", "k", "f"}
 	for n := 1; n <= 6; n++ {
 		seen := map[string]int{}
@@ -142,6 +146,7 @@ func TestShard(t *testing.T) {
 }
 
 func TestParseShard(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want scenarios.Shard

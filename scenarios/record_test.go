@@ -24,6 +24,7 @@ var secrets = []string{
 }
 
 func TestRecordRoundTrip(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	var first map[string][]byte
 	for _, out := range []string{"a", "b"} {
@@ -80,6 +81,7 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestRecordRefuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name string

@@ -42,6 +42,7 @@ expect:
 `
 
 func TestLoadFailsClosed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, yaml, want string
 	}{
@@ -74,6 +75,7 @@ func TestLoadFailsClosed(t *testing.T) {
 }
 
 func TestReplay(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		yaml   string
@@ -118,6 +120,7 @@ func TestReplay(t *testing.T) {
 }
 
 func TestDiscover(t *testing.T) {
+	t.Parallel()
 	if _, err := scenarios.Discover([]string{t.TempDir()}); err == nil {
 		t.Error("a directory without scenarios must be an error")
 	}
@@ -140,6 +143,7 @@ func TestDiscover(t *testing.T) {
 // TestRegressBadScenario: one broken scenario is an error in the result,
 // and the others still run.
 func TestRegressBadScenario(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	for name, y := range map[string]string{"ok": good, "broken": strings.Replace(good, "rehearse/v1", "v0", 1)} {
 		dir := scenarioDir(t, strings.Replace(y, "name: rename", "name: "+name, 1))

@@ -14,6 +14,7 @@ import (
 // Pulumi preview record into scenarios that replay to the same verdict,
 // with secret-named values redacted in contexts and inputs.
 func TestRecordToolInputs(t *testing.T) {
+	t.Parallel()
 	cfnSecret := "S3cr3t-Db-Pa55word"
 	pulumiSecret := "pulumi-api-token-9f8e7d"
 	dir := t.TempDir()
@@ -80,6 +81,7 @@ func TestRecordToolInputs(t *testing.T) {
 }
 
 func TestScenarioToolInputsValidated(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(body string) string {
 		p := filepath.Join(dir, "scenario.yaml")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPick(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, stamped, module, want string
 	}{
@@ -24,6 +25,7 @@ func TestPick(t *testing.T) {
 }
 
 func TestModuleVersion(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		bi   *debug.BuildInfo
@@ -45,6 +47,7 @@ func TestModuleVersion(t *testing.T) {
 }
 
 func TestVCSCommit(t *testing.T) {
+	t.Parallel()
 	set := func(kv ...string) *debug.BuildInfo {
 		bi := &debug.BuildInfo{}
 		for i := 0; i < len(kv); i += 2 {
@@ -72,6 +75,7 @@ func TestVCSCommit(t *testing.T) {
 }
 
 func TestAccessors(t *testing.T) {
+	t.Parallel()
 	if v := Version(); v == "" {
 		t.Error("Version() is empty")
 	}

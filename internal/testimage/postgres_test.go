@@ -14,6 +14,7 @@ import (
 // install. The script is a copy with another hash, so its image is
 // missing whatever this machine has built.
 func TestPostgresImageWithoutDebootstrap(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	script, err := postgresScript()
 	if err != nil {
@@ -55,6 +56,7 @@ func TestPostgresImageWithoutDebootstrap(t *testing.T) {
 // TestPostgresTag: the tag names the script's hash, and the image the
 // script built answers to both names.
 func TestPostgresTag(t *testing.T) {
+	t.Parallel()
 	tag, err := PostgresTag(context.Background())
 	if err != nil {
 		t.Fatal(err)
