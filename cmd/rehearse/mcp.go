@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -62,9 +64,18 @@ Add it to an agent, e.g. "claude mcp add rehearse -- rehearse mcp".`,
 	return cmd
 }
 
-// run serves until the client closes standard input.
+// run serves until the client closes standard input, and answers the
+// requests read before that first.
 func (o *mcpOptions) run(ctx context.Context) error {
-	t := &mcp.IOTransport{Reader: io.NopCloser(o.in), Writer: nopWriteCloser{o.out}}
+	p := &pending{}
+	p.zero = sync.NewCond(&p.mu)
+	// A client may write its requests and close its end at once
+	// (printf … | rehearse mcp): the end of input waits for their answers.
+	wait := max(o.Timeout, time.Minute) + 10*time.Second
+	t := &mcp.IOTransport{
+		Reader: io.NopCloser(&requestReader{r: bufio.NewReader(o.in), p: p, wait: wait}),
+		Writer: &answerWriter{w: o.out, p: p},
+	}
 	err := o.server().Run(ctx, t)
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		return nil
@@ -72,9 +83,102 @@ func (o *mcpOptions) run(ctx context.Context) error {
 	return fmt.Errorf("mcp: %w", err)
 }
 
-type nopWriteCloser struct{ io.Writer }
+// pending counts the requests read and not yet answered.
+type pending struct {
+	mu   sync.Mutex
+	n    int
+	zero *sync.Cond
+}
 
-func (nopWriteCloser) Close() error { return nil }
+func (p *pending) add(d int) {
+	p.mu.Lock()
+	p.n += d
+	if p.n <= 0 {
+		p.n = 0
+		p.zero.Broadcast()
+	}
+	p.mu.Unlock()
+}
+
+// drain waits until every request read is answered, or d has passed.
+func (p *pending) drain(d time.Duration) {
+	t := time.AfterFunc(d, func() { p.add(-1 << 30) })
+	defer t.Stop()
+	p.mu.Lock()
+	for p.n > 0 {
+		p.zero.Wait()
+	}
+	p.mu.Unlock()
+}
+
+// message is what tells a JSON-RPC request (id and method) from a
+// response (id, no method) and a notification (no id).
+type message struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+}
+
+func kindOf(line []byte) (request, response bool) {
+	var m message
+	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || string(m.ID) == "null" {
+		return false, false
+	}
+	return m.Method != "", m.Method == ""
+}
+
+// requestReader passes the client's messages, one a line, to the server,
+// counting requests; at the end of input it waits for their answers.
+type requestReader struct {
+	r    *bufio.Reader
+	p    *pending
+	wait time.Duration
+	buf  []byte
+}
+
+func (r *requestReader) Read(b []byte) (int, error) {
+	if len(r.buf) == 0 {
+		line, err := r.r.ReadBytes('\n')
+		if len(line) == 0 {
+			if errors.Is(err, io.EOF) {
+				r.p.drain(r.wait)
+			}
+			return 0, err
+		}
+		if req, _ := kindOf(line); req {
+			r.p.add(1)
+		}
+		r.buf = line
+	}
+	n := copy(b, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// answerWriter passes the server's messages to the client, counting the
+// answers.
+type answerWriter struct {
+	w    io.Writer
+	p    *pending
+	line []byte
+}
+
+func (w *answerWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	w.line = append(w.line, b[:n]...)
+	for {
+		i := bytes.IndexByte(w.line, '\n')
+		if i < 0 {
+			break
+		}
+		if _, resp := kindOf(w.line[:i]); resp {
+			w.p.add(-1)
+		}
+		w.line = w.line[i+1:]
+	}
+	return n, err
+}
+
+func (w *answerWriter) Close() error { return nil }
 
 // checkArgs are what rehearse_check is called with.
 type checkArgs struct {

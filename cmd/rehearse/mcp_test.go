@@ -187,3 +187,30 @@ func TestMCPCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestMCPAnswersBeforeInputEnds: a client that writes its requests and
+// closes its end at once (printf … | rehearse mcp) still gets every answer.
+func TestMCPAnswersBeforeInputEnds(t *testing.T) {
+	in := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"rehearse_check","arguments":{"path":"` + blockingPlan + `"}}}
+`
+	code, out, errw := runCLI(t, in, "mcp")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errw)
+	}
+	var answered bool
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var resp struct {
+			ID     int
+			Result toolResult
+		}
+		if json.Unmarshal([]byte(line), &resp) == nil && resp.ID == 2 {
+			summary, v := verdictIn(t, resp.Result)
+			answered = v.Decision == verdict.Block && strings.HasPrefix(summary, "rehearse: BLOCK")
+		}
+	}
+	if !answered {
+		t.Fatalf("no BLOCK answer to the tools/call before the end of input:\n%s", out)
+	}
+}
