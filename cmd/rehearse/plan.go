@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,16 +17,30 @@ import (
 
 	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/internal/buildinfo"
 	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/report"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
 // planOptions are the flags of `rehearse plan`.
 type planOptions struct {
 	streams
-	File string // plan JSON file, or "-" for stdin
+	// Files are the plan documents to judge (files, globs, directories of
+	// plan documents, "-"); more than one input, with Dirs and Stacks,
+	// is a many-stack verdict.
+	Files []string
+	// Stacks are --stack NAME=PATH: an input named.
+	Stacks []string
+	// Terragrunt is a terragrunt tree whose units are planned, each a
+	// stack; TerragruntBinary the binary.
+	Terragrunt, TerragruntBinary string
+	// CommentLimit is --comment-limit: a platform or a number of
+	// characters, for Markdown.
+	CommentLimit string
+	File         string // the one plan JSON file, or "-" for stdin
 	// Input forces the format of File: terraform, cloudformation or
 	// pulumi; "" tells it from the structure.
 	Input string
@@ -34,7 +49,9 @@ type planOptions struct {
 	Approvals string
 	output    outputOptions
 
-	// Producing the plan from a directory.
+	// Producing the plan from a directory: Dirs are every --dir, Dir the
+	// one planned.
+	Dirs      []string
 	Dir       string
 	State     string
 	PlanFile  string
@@ -51,7 +68,7 @@ type planOptions struct {
 func newPlanCmd(s streams) *cobra.Command {
 	o := &planOptions{streams: s}
 	cmd := &cobra.Command{
-		Use:   "plan [PLAN.json | CHANGESET.json | PREVIEW.json | DIR | -]",
+		Use:   "plan [PLAN.json | CHANGESET.json | PREVIEW.json | DIR | GLOB | -]...",
 		Short: "Judge a change: Terraform plan JSON, a CloudFormation change set, a Pulumi preview, or a Terraform directory planned in an isolated copy",
 		Example: `  terraform plan -out tfplan && terraform show -json tfplan > plan.json
   rehearse plan plan.json
@@ -63,12 +80,13 @@ func newPlanCmd(s streams) *cobra.Command {
   aws cloudformation describe-change-set --change-set-name fix --stack-name orders-prod --include-property-values --output json > changeset.json
   rehearse plan changeset.json
   rehearse plan changesets/        # a root change set and its nested stacks' (IncludeNestedStacks)
-  pulumi preview --json > preview.json && rehearse plan preview.json`,
-		Args: cobra.MaximumNArgs(1),
+  pulumi preview --json > preview.json && rehearse plan preview.json
+  rehearse plan plans/ infra/*/plan.json   # many stacks, one verdict
+  rehearse plan --dir infra/network --dir infra/app --stack app=infra/app
+  rehearse plan --format markdown --comment-limit gitlab --output json=rehearse.json plans/`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.File = args[0]
-			}
+			o.Files = args
 			return o.run(cmd.Context())
 		},
 	}
@@ -81,6 +99,10 @@ func newPlanCmd(s streams) *cobra.Command {
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
 	o.addDirFlags(cmd)
+	f.StringVar(&o.Terragrunt, "terragrunt", "", "a terragrunt tree: terragrunt run-all plan in an isolated copy, then show -json in each unit, each unit a stack")
+	f.StringVar(&o.TerragruntBinary, "terragrunt-binary", "", "with --terragrunt: the terragrunt binary (default $REHEARSE_TERRAGRUNT, then terragrunt on PATH)")
+	f.StringArrayVar(&o.Stacks, "stack", nil, "name an input: NAME=PATH, a plan document or a --dir directory (repeatable; default: its path relative to the working directory)")
+	f.StringVar(&o.CommentLimit, "comment-limit", "github", "most characters of --format markdown: github (65536), gitlab (1000000), bitbucket (32767), azure (150000) or a number; past it the riskiest findings are kept and the rest counted")
 	f.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
 	return cmd
 }
@@ -89,7 +111,7 @@ func newPlanCmd(s streams) *cobra.Command {
 func (o *planOptions) addDirFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.Input, "input", "", "the input's format: terraform, cloudformation or pulumi (default: told from its structure)")
-	f.StringVar(&o.Dir, "dir", "", "Terraform directory to plan in an isolated copy (init, plan, show only)")
+	f.Var(dirsValue{o}, "dir", "Terraform directory to plan in an isolated copy (init, plan, show only; repeatable: each a stack)")
 	f.StringVar(&o.State, "state", "", "with --dir: plan against this state snapshot, offline from the real backend")
 	f.StringVar(&o.PlanFile, "plan-file", "", "with --dir: a binary plan made elsewhere, read with terraform show -json")
 	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary (default $REHEARSE_TERRAFORM, then terraform, then tofu on PATH)")
@@ -117,15 +139,15 @@ func (o *planOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	set, notes, err := o.readSet(ctx)
+	opts := o.options(origin)
+	opts.Approvals = approvals
+	v, err := o.judge(ctx, pol, opts, approvalsNotes)
 	if err != nil {
 		return cannotJudge(err)
 	}
-	notes = append(notes, approvalsNotes...)
-	opts := o.options(origin)
-	opts.Notes = append(opts.Notes, notes...)
-	opts.Approvals = approvals
-	v := verdict.Evaluate(set, pol, opts)
+	if err := o.reportOptions(); err != nil {
+		return cannotJudge(err)
+	}
 	if err := o.output.write(o.out, &v); err != nil {
 		return cannotJudge(err)
 	}
@@ -142,20 +164,90 @@ func (o *planOptions) check() error {
 	return o.checkSource()
 }
 
-// checkSource checks that the change comes from exactly one place: a plan
-// JSON file or a directory to plan, with the flags that go with it.
+// checkSource checks where the change comes from: plan documents, or
+// directories to plan, with the flags that go with them. With one input,
+// File or Dir is it.
 func (o *planOptions) checkSource() error {
+	if o.File != "" && len(o.Files) == 0 {
+		o.Files = []string{o.File}
+	}
+	if o.Dir != "" && len(o.Dirs) == 0 {
+		o.Dirs = []string{o.Dir}
+	}
+	if len(o.Dirs) > 1 {
+		o.Dir = ""
+	}
+	dirs := len(o.Dirs)
+	for _, s := range o.Stacks {
+		if _, p, _ := strings.Cut(s, "="); hasTerraformFiles(p) {
+			dirs++
+		}
+	}
 	switch {
-	case o.Dir == "" && o.File == "":
+	case len(o.Files)+len(o.Dirs)+len(o.Stacks) == 0 && o.Terragrunt == "":
 		return errors.New("give a plan JSON file argument, - for stdin, or --dir DIR")
-	case o.Dir != "" && o.File != "":
-		return errors.New("give either a plan JSON file or --dir, not both")
-	case o.Dir == "" && (o.State != "" || o.PlanFile != "" || o.Destroy || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
+	case dirs == 0 && (o.State != "" || o.PlanFile != "" || o.Destroy || len(o.Vars)+len(o.VarFiles)+len(o.Targets)+len(o.Replace) > 0):
 		return errors.New("--state, --plan-file, --var, --var-file, --target, --replace and --destroy need --dir")
-	case o.Dir != "" && o.Input != "" && o.Input != inputTerraform:
+	case len(o.Dirs) > 1 && (o.State != "" || o.PlanFile != ""):
+		return errors.New("--state and --plan-file plan one directory: give one --dir")
+	case dirs > 0 && o.Input != "" && o.Input != inputTerraform:
 		return fmt.Errorf("--dir plans a Terraform directory; --input %s reads a file", o.Input)
+	case slices.Contains(o.Files, "-") && len(o.Files)+len(o.Dirs)+len(o.Stacks) > 1:
+		return errors.New("- (stdin) is one input: give the other plans as files")
+	}
+	if o.Terragrunt != "" {
+		o.File, o.Dir = "", ""
+	} else if len(o.Files) == 1 && len(o.Dirs)+len(o.Stacks) == 0 && !isDir(o.Files[0]) && !strings.ContainsAny(o.Files[0], "*?[") {
+		o.File, o.Dir = o.Files[0], ""
+	} else if len(o.Dirs) == 1 && len(o.Files)+len(o.Stacks) == 0 && o.Terragrunt == "" {
+		o.File, o.Dir = "", o.Dirs[0]
+	} else {
+		o.File, o.Dir = "", ""
 	}
 	return checkInput(o.Input)
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// judge reads the change and judges it: one input as one change, more as
+// a many-stack verdict.
+func (o *planOptions) judge(ctx context.Context, pol verdict.Policy, opts verdict.Options, extraNotes []string) (verdict.Verdict, error) {
+	if o.File != "" || o.Dir != "" {
+		set, notes, err := o.readSet(ctx)
+		if err != nil {
+			return verdict.Verdict{}, err
+		}
+		opts.Notes = append(opts.Notes, append(notes, extraNotes...)...)
+		return verdict.Evaluate(set, pol, opts), nil
+	}
+	ins, err := o.inputs()
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	opts.Notes = append(opts.Notes, extraNotes...)
+	if len(ins) == 1 && o.Terragrunt == "" {
+		set, notes, err := o.readStack(ctx, ins[0])
+		if err != nil {
+			return verdict.Verdict{}, err
+		}
+		opts.Notes = append(opts.Notes, notes...)
+		return verdict.Evaluate(set, pol, opts), nil
+	}
+	judged, err := o.judgeStacks(ctx, ins, pol, opts)
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	if o.Terragrunt != "" {
+		units, err := o.judgeTerragrunt(ctx, pol, opts)
+		if err != nil {
+			return verdict.Verdict{}, err
+		}
+		judged = append(judged, units...)
+	}
+	return verdict.EvaluateStacks(judged, opts)
 }
 
 // readSet reads the plan JSON, or produces it with terraform.
@@ -328,4 +420,82 @@ func decisionExit(d verdict.Decision, failOn string) error {
 		return &exitError{code: exitBlock}
 	}
 	return nil
+}
+
+// reportOptions sets what the reports need beyond the verdict: the
+// comment limit, the JSON report a cut comment points to, and the
+// arguments that judge this change again, for the approval command.
+func (o *planOptions) reportOptions() error {
+	limit, err := report.ParseCommentLimit(o.CommentLimit)
+	if err != nil {
+		return err
+	}
+	ro := report.Options{CommentLimit: limit, ApproveArgs: o.approveArgs(), Version: buildinfo.Version()}
+	for _, f := range o.output.files {
+		if f.format == report.JSON && f.path != "-" {
+			ro.FullReport = f.path
+			break
+		}
+	}
+	o.output.Report = ro
+	return nil
+}
+
+// approveArgs are the arguments of `rehearse approve` that judge the same
+// change as this run: the inputs and every flag that changes the
+// verdict, shell quoted.
+func (o *planOptions) approveArgs() string {
+	var args []string
+	flag := func(name, val string) {
+		if val != "" {
+			args = append(args, "--"+name, shellQuote(val))
+		}
+	}
+	flag("policy", o.Policy)
+	flag("base-policy", o.BasePolicy)
+	flag("origin", o.Origin)
+	flag("origin-range", o.OriginRange)
+	flag("workspace", o.Workspace)
+	flag("input", o.Input)
+	for _, d := range o.Dirs {
+		flag("dir", d)
+	}
+	for _, s := range o.Stacks {
+		flag("stack", s)
+	}
+	flag("state", o.State)
+	flag("plan-file", o.PlanFile)
+	flag("terraform", o.Terraform)
+	for _, v := range o.Vars {
+		flag("var", v)
+	}
+	for _, v := range o.VarFiles {
+		flag("var-file", v)
+	}
+	for _, v := range o.Targets {
+		flag("target", v)
+	}
+	for _, v := range o.Replace {
+		flag("replace", v)
+	}
+	if o.Destroy {
+		args = append(args, "--destroy")
+	}
+	if !o.Refresh && len(o.Dirs) > 0 {
+		args = append(args, "--refresh=false")
+	}
+	flag("terragrunt", o.Terragrunt)
+	flag("terragrunt-binary", o.TerragruntBinary)
+	for _, f := range o.Files {
+		args = append(args, shellQuote(f))
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

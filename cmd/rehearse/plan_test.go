@@ -159,7 +159,7 @@ func TestPlanFailsClosed(t *testing.T) {
 		{"unknown action", []string{write("act.json", strings.Replace(string(good), `"update"`, `"obliterate"`, 1))}, `act.json: resource_changes[0] (aws_s3_bucket.reports): unknown action ["obliterate"]`},
 		{"not a plan", []string{write("state.json", `{"format_version":"1.0","values":{}}`)}, "state.json: not a plan, change set or preview rehearse knows"},
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "nope.json: no such file or directory"},
-		{"a directory (read as nested change sets)", []string{dir}, "not a CloudFormation change set"},
+		{"a directory of plans, one not understood", []string{dir}, "act.json: resource_changes[0] (aws_s3_bucket.reports): unknown action"},
 		{"binary plan", []string{write("tfplan", "PK\x03\x04\x14\x00binary")}, "tfplan: a binary plan file, not plan JSON: use rehearse plan --dir DIR --plan-file"},
 		{"no input", nil, "give a plan JSON file"},
 		{"bad format flag", []string{"--format", "yaml", "x.json"}, `--format: unknown format "yaml"`},
