@@ -13,15 +13,17 @@ import (
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
-// recordOptions are the flags of `rehearse record`.
+// recordOptions are the flags of `rehearse record`, and the Factory the
+// run reads the world through.
 type recordOptions struct {
-	streams
-	rec     scenarios.RecordOptions
+	*Factory
+	Rec     scenarios.RecordOptions
 	Timeout time.Duration
 }
 
-func newRecordCmd(s streams) *cobra.Command {
-	o := &recordOptions{streams: s}
+// newCmdRecord builds `rehearse record`; runF runs it (nil: recordRun).
+func newCmdRecord(f *Factory, runF func(context.Context, *recordOptions) error) *cobra.Command {
+	o := &recordOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "record --name NAME (--plan PLAN.json | --dir DIR [--state STATE] | --changeset CHANGESET.json | --preview PREVIEW.json | --containers ENV.yaml)",
 		Short: "Capture a change as a new scenario, with the current verdict as its expectation",
@@ -39,38 +41,47 @@ input always gives the same files.`,
   rehearse record --changeset changeset.json --name orders-db-class --out scenarios/orders-db-class
   rehearse record --preview preview.json --name prod-bucket-rename --out scenarios/prod-bucket-rename`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF == nil {
+				runF = recordRun
+			}
+			return runF(cmd.Context(), o)
+		},
 	}
-	f := cmd.Flags()
-	r := &o.rec
-	f.StringVar(&r.Name, "name", "", "scenario name (required): lower-case letters, digits, '.', '_', '-'")
-	f.StringVar(&r.Out, "out", "", "folder to write (default: ./NAME)")
-	f.StringVar(&r.Plan, "plan", "", "plan JSON to record (terraform show -json)")
-	f.StringVar(&r.ChangeSet, "changeset", "", "CloudFormation change set to record (describe-change-set --output json), or a directory of a root change set and its nested stacks'")
-	f.StringVar(&r.Preview, "preview", "", "Pulumi preview to record (pulumi preview --json, or its streaming events)")
-	f.StringVar(&r.Dir, "dir", "", "Terraform directory to plan now (init, plan, show only) and record")
-	f.StringVar(&r.State, "state", "", "with --dir: the state snapshot to plan against")
-	f.StringVar(&r.Containers, "containers", "", "sandbox environment file to record (runs it in Docker)")
-	f.StringVar(&r.Policy, "policy", "", "policy file to record with the scenario (default: the built-in policy)")
-	f.StringVar(&r.Summary, "summary", "", "one line saying what the change does")
-	f.StringVar(&r.Source, "source", "", "link to the incident or write-up the scenario re-creates")
-	f.StringVar(&r.Origin, "origin", "", "who wrote the change: ai or human")
-	f.StringVar(&r.Terraform, "terraform", "", "with --dir: terraform or tofu binary (default: discover)")
-	f.BoolVar(&r.Force, "force", false, "write into a folder that is not empty")
-	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the run")
+	fl := cmd.Flags()
+	r := &o.Rec
+	fl.StringVar(&r.Name, "name", "", "scenario name (required): lower-case letters, digits, '.', '_', '-'")
+	fl.StringVar(&r.Out, "out", "", "folder to write (default: ./NAME)")
+	fl.StringVar(&r.Plan, "plan", "", "plan JSON to record (terraform show -json)")
+	fl.StringVar(&r.ChangeSet, "changeset", "", "CloudFormation change set to record (describe-change-set --output json), or a directory of a root change set and its nested stacks'")
+	fl.StringVar(&r.Preview, "preview", "", "Pulumi preview to record (pulumi preview --json, or its streaming events)")
+	fl.StringVar(&r.Dir, "dir", "", "Terraform directory to plan now (init, plan, show only) and record")
+	fl.StringVar(&r.State, "state", "", "with --dir: the state snapshot to plan against")
+	fl.StringVar(&r.Containers, "containers", "", "sandbox environment file to record (runs it in Docker)")
+	fl.StringVar(&r.Policy, "policy", "", "policy file to record with the scenario (default: the built-in policy)")
+	fl.StringVar(&r.Summary, "summary", "", "one line saying what the change does")
+	fl.StringVar(&r.Source, "source", "", "link to the incident or write-up the scenario re-creates")
+	fl.StringVar(&r.Origin, "origin", "", "who wrote the change: ai or human")
+	fl.StringVar(&r.Terraform, "terraform", "", "with --dir: terraform or tofu binary (default: discover)")
+	fl.BoolVar(&r.Force, "force", false, "write into a folder that is not empty")
+	fl.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the run")
 	cmd.MarkFlagRequired("name")
 	return cmd
 }
 
-func (o *recordOptions) run(ctx context.Context) error {
+// recordRun records the scenario and prints what it wrote and the
+// expectation to check.
+func recordRun(ctx context.Context, o *recordOptions) error {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
+	ro := o.Rec
+	ro.Terraform, ro.Docker = o.terraform(ro.Terraform), o.Docker
 	if isTerminal(o.err) {
-		o.rec.Progress = o.err
+		ro.Progress = o.err
 	} else {
-		o.rec.Progress = io.Discard
+		ro.Progress = io.Discard
 	}
-	rec, err := scenarios.Record(ctx, o.rec)
+	rec, err := scenarios.Record(ctx, ro)
 	if err != nil {
 		return cannotJudge(err)
 	}

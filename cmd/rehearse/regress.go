@@ -13,9 +13,10 @@ import (
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
-// regressOptions are the flags of `rehearse regress`.
+// regressOptions are the flags of `rehearse regress`, and the Factory the
+// run reads the world through.
 type regressOptions struct {
-	streams
+	*Factory
 	Paths         []string
 	Parallel      int
 	Shard         string
@@ -26,8 +27,9 @@ type regressOptions struct {
 	Timeout       time.Duration
 }
 
-func newRegressCmd(s streams) *cobra.Command {
-	o := &regressOptions{streams: s}
+// newCmdRegress builds `rehearse regress`; runF runs it (nil: regressRun).
+func newCmdRegress(f *Factory, runF func(context.Context, *regressOptions) error) *cobra.Command {
+	o := &regressOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "regress PATH...",
 		Short: "Re-run every scenario under the paths in parallel and check each verdict",
@@ -47,21 +49,26 @@ Docker unreachable with --require-docker).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
-			return o.run(cmd.Context())
+			if runF == nil {
+				runF = regressRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "scenarios run at once")
-	f.StringVar(&o.Shard, "shard", "", "run only shard i of n, e.g. 2/5 (names sorted and dealt out in turn)")
-	f.StringVar(&o.JUnit, "junit", "", "also write JUnit XML to this file (one testcase per scenario)")
-	f.StringVar(&o.Format, "format", "text", "stdout format: text (a table) or json")
-	f.BoolVar(&o.RequireDocker, "require-docker", false, "a container scenario that cannot reach Docker is an error (exit 2), not skipped")
-	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary for scenarios that plan a directory (default: discover)")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "bound the whole run; sandboxes are still torn down")
+	fl := cmd.Flags()
+	fl.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "scenarios run at once")
+	fl.StringVar(&o.Shard, "shard", "", "run only shard i of n, e.g. 2/5 (names sorted and dealt out in turn)")
+	fl.StringVar(&o.JUnit, "junit", "", "also write JUnit XML to this file (one testcase per scenario)")
+	fl.StringVar(&o.Format, "format", "text", "stdout format: text (a table) or json")
+	fl.BoolVar(&o.RequireDocker, "require-docker", false, "a container scenario that cannot reach Docker is an error (exit 2), not skipped")
+	fl.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary for scenarios that plan a directory (default: discover)")
+	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "bound the whole run; sandboxes are still torn down")
 	return cmd
 }
 
-func (o *regressOptions) run(ctx context.Context) error {
+// regressRun runs the scenarios and renders the result; the exit code is
+// regressExit's.
+func regressRun(ctx context.Context, o *regressOptions) error {
 	if o.Format != "text" && o.Format != "json" {
 		return cannotJudge(fmt.Errorf("--format must be text or json, not %q", o.Format))
 	}
@@ -79,7 +86,7 @@ func (o *regressOptions) run(ctx context.Context) error {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	opts := scenarios.RegressOptions{
-		Options:       scenarios.Options{Terraform: o.Terraform},
+		Options:       scenarios.Options{Terraform: o.terraform(o.Terraform), Docker: o.Docker},
 		Parallel:      o.Parallel,
 		Shard:         shard,
 		RequireDocker: o.RequireDocker,

@@ -12,17 +12,19 @@ import (
 	"github.com/rehearse-dev/rehearse/scenarios"
 )
 
-// replayOptions are the flags of `rehearse replay`.
+// replayOptions are the flags of `rehearse replay`, and the Factory the
+// run reads the world through.
 type replayOptions struct {
-	streams
+	*Factory
 	Path      string
 	Format    string
 	Terraform string
 	Timeout   time.Duration
 }
 
-func newReplayCmd(s streams) *cobra.Command {
-	o := &replayOptions{streams: s}
+// newCmdReplay builds `rehearse replay`; runF runs it (nil: replayRun).
+func newCmdReplay(f *Factory, runF func(context.Context, *replayOptions) error) *cobra.Command {
+	o := &replayOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "replay SCENARIO",
 		Short: "Run one recorded scenario again: its verdict, the evidence, and expected vs actual",
@@ -37,17 +39,22 @@ could not run (a bad scenario file, a missing binary, Docker unreachable).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Path = args[0]
-			return o.run(cmd.Context())
+			if runF == nil {
+				runF = replayRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Format, "format", "text", "stdout format: text or json")
-	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary for scenarios that plan a directory (default: discover)")
-	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the run; a sandbox is still torn down")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Format, "format", "text", "stdout format: text or json")
+	fl.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary for scenarios that plan a directory (default: discover)")
+	fl.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the run; a sandbox is still torn down")
 	return cmd
 }
 
-func (o *replayOptions) run(ctx context.Context) error {
+// replayRun replays the scenario and renders the verdict and the
+// comparison; the exit code is replayExit's.
+func replayRun(ctx context.Context, o *replayOptions) error {
 	if o.Format != "text" && o.Format != "json" {
 		return cannotJudge(fmt.Errorf("--format must be text or json, not %q", o.Format))
 	}
@@ -61,7 +68,7 @@ func (o *replayOptions) run(ctx context.Context) error {
 	if isTerminal(o.err) {
 		progress = o.err
 	}
-	res := scenarios.Replay(ctx, s, scenarios.Options{Terraform: o.Terraform, Progress: progress})
+	res := scenarios.Replay(ctx, s, scenarios.Options{Terraform: o.terraform(o.Terraform), Progress: progress, Docker: o.Docker})
 	if o.Format == "json" {
 		err = scenarios.RenderRegression(o.out, report.JSON, &scenarios.Regression{Results: []scenarios.Result{res}, Took: res.Took}, report.Options{})
 	} else {

@@ -292,7 +292,7 @@ func TestSandboxDemoWithoutBusybox(t *testing.T) {
 	t.Setenv("REHEARSE_BUSYBOX", t.TempDir()+"/no-busybox")
 	regress := func(args ...string) (int, string, string) {
 		var out, errw bytes.Buffer
-		cmd := newRegressCmd(streams{in: strings.NewReader(""), out: &out, err: &errw})
+		cmd := newCmdRegress(osFactory(streams{in: strings.NewReader(""), out: &out, err: &errw}), nil)
 		cmd.SetArgs(args)
 		cmd.SetOut(&out)
 		cmd.SetErr(&errw)

@@ -28,6 +28,7 @@ func copyScenario(t *testing.T, name string) string {
 }
 
 func TestReplayCmd(t *testing.T) {
+	t.Parallel()
 	wrong := copyScenario(t, "rename-without-moved-deletes-volume")
 	b, _ := os.ReadFile(filepath.Join(wrong, "scenario.yaml"))
 	os.WriteFile(filepath.Join(wrong, "scenario.yaml"), []byte(strings.Replace(string(b), "decision: block", "decision: warn", 1)), 0o644)
@@ -219,6 +220,7 @@ func TestRegressCmd(t *testing.T) {
 }
 
 func TestRecordCmd(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "my-change")
 	code, stdout, errw := runCLI(t, "", "record", "--plan", "../../examples/plans/env-recreate-minor-fix.json", "--name", "my-change", "--out", out, "--origin", "ai")
 	if code != 0 {
