@@ -115,7 +115,7 @@ func (r *Runner) terraform(ctx context.Context, tc *TerraformCall, cwd string) i
 		if err := copyPlan(under(tc.Dir, tc.PlanFile), judged); err != nil {
 			return r.cannot(err)
 		}
-	} else if code := r.start(bin, c.planArgs(judged), cwd, r.Stdout); code != 0 {
+	} else if code := r.start(bin, c.planArgs(judged), cwd, r.Stdout, planEnv); code != 0 {
 		return r.cannot(fmt.Errorf("%s plan exited %d: nothing was applied", toolName(bin), code))
 	}
 	var js bytes.Buffer
@@ -161,9 +161,12 @@ func (r *Runner) terraform(ctx context.Context, tc *TerraformCall, cwd string) i
 // cancellation: Ctrl-C reaches it from the terminal as it would without
 // guard, and a second signal from guard would make terraform abandon an
 // apply half done ("Two interrupts received"), the state locked.
-func (r *Runner) start(prog string, args []string, dir string, out io.Writer) int {
+func (r *Runner) start(prog string, args []string, dir string, out io.Writer, env ...string) int {
 	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.Stdin, out, r.Stderr
 	err := cmd.Run()
 	var ee *exec.ExitError
@@ -182,6 +185,11 @@ func (r *Runner) start(prog string, args []string, dir string, out io.Writer) in
 	fmt.Fprintf(r.Stderr, "rehearse guard: %s: %s\n", prog, printable(err.Error()))
 	return 127
 }
+
+// planEnv is added to the environment of the plan step: terraform then
+// does not tell the user to run `terraform apply` of the judged file, which
+// guard applies itself (or, refused, removes).
+const planEnv = "TF_IN_AUTOMATION=1"
 
 func (r *Runner) refuse(reason string) int {
 	fmt.Fprintf(r.Stderr, "%s\n", reason)

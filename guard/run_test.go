@@ -51,10 +51,15 @@ func stateAddresses(t *testing.T, b []byte) []string {
 func TestRunRefusesDestructiveApplyStateUntouched(t *testing.T) {
 	dir, bin := fixture(t, destructive)
 	before := readState(t, dir)
-	r, _, errw := runner()
+	r, out, errw := runner()
 	code := r.Run(context.Background(), []string{bin, "apply", "-auto-approve"}, dir)
 	if code != ExitRefused {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitRefused, errw)
+	}
+	// terraform's plan output must not tell the user to apply the judged
+	// file: guard removes it.
+	if strings.Contains(out.String(), "judged.tfplan") {
+		t.Errorf("the plan output names the judged file:\n%s", out)
 	}
 	if after := readState(t, dir); !bytes.Equal(before, after) {
 		t.Fatalf("the state changed:\n%s", after)
