@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rehearse-dev/rehearse/internal/buildinfo"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -64,7 +65,8 @@ type Options struct {
 	// approval command a Markdown report ends with.
 	ApproveArgs string
 	// Version is rehearse's version, for every report that names its
-	// tool; "" is "dev".
+	// tool; "" is this binary's (buildinfo.Version: "dev" in tests and
+	// plain builds, so goldens stay put).
 	Version string
 }
 
@@ -77,7 +79,7 @@ func (o Options) commentLimit() int {
 
 func (o Options) version() string {
 	if o.Version == "" {
-		return "dev"
+		return buildinfo.Version()
 	}
 	return o.Version
 }
