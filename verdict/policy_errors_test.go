@@ -29,6 +29,11 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"several at once", head + "thresholds:\n  max_destructive: three\n  max_destrutive: 1\nenvironments:\n  protected: prod\n"},
 		{"wrong kind", "apiVersion: rehearse/v1\nkind: Scenario\n"},
 		{"bad share", head + "thresholds: {max_destructive_share: 2}\n"},
+		{"bad match", head + "environments:\n  keys: [env]\n  match: fuzzy\n"},
+		{"bad rule", head + "environments:\n  rules:\n    - address: 'aws_*'\n      environment: prod\n    - address: 'x'\n"},
+		{"bad guard rule", head + "guard:\n  rules:\n    - match: ''\n"},
+		{"bad max_age", head + "approvals:\n  max_age: soon\n"},
+		{"bad unknown origin", head + "origin:\n  unknown: robot\n"},
 	}
 	var out bytes.Buffer
 	for _, c := range cases {

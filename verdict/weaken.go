@@ -2,7 +2,9 @@ package verdict
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rehearse-dev/rehearse/internal/yamlfile"
@@ -14,15 +16,49 @@ const RulePolicyWeakened = "policy-weakened"
 // ParsePolicyOver parses a repository's policy YAML onto a trusted base
 // policy: keys the file leaves out keep the base's values. The base is not
 // modified.
+//
+// Every error is a *yamlfile.Error: the file, the line and the key.
 func ParsePolicyOver(base Policy, name string, b []byte) (Policy, error) {
+	d, err := yamlfile.Parse(name, b)
+	if err != nil {
+		return Policy{}, err
+	}
 	p := base.clone()
-	if err := yamlfile.Decode(name, b, &p); err != nil {
+	if err := d.Decode(&p); err != nil {
 		return Policy{}, err
 	}
 	if err := p.validate(); err != nil {
-		return Policy{}, fmt.Errorf("%s: %w", name, err)
+		return Policy{}, d.Err(problemAt(d, err))
 	}
 	return p, nil
+}
+
+// keyPath is the key path a validation message starts with, as
+// "guard.rules[2]: …" or "thresholds: …" do.
+var (
+	keyPath = regexp.MustCompile(`^[A-Za-z_]+(?:\.[A-Za-z_]+|\[\d+\])*: `)
+	keyPart = regexp.MustCompile(`[A-Za-z_]+|\[(\d+)\]`)
+)
+
+// problemAt places a validation error at the line of the key it names.
+func problemAt(d *yamlfile.Doc, err error) yamlfile.Problem {
+	msg := err.Error()
+	var path []any
+	switch {
+	case strings.HasPrefix(msg, "unsupported apiVersion"):
+		path = []any{"apiVersion"}
+	case strings.HasPrefix(msg, "kind is"):
+		path = []any{"kind"}
+	default:
+		for _, m := range keyPart.FindAllStringSubmatch(keyPath.FindString(msg), -1) {
+			if i, err := strconv.Atoi(m[1]); err == nil {
+				path = append(path, i)
+			} else {
+				path = append(path, m[0])
+			}
+		}
+	}
+	return yamlfile.Problem{Line: d.Line(path...), Msg: msg}
 }
 
 // clone copies the policy's lists, so decoding onto the copy (which
