@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/mtibben/confusables"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
@@ -21,7 +20,7 @@ import (
 // Fold("claude").
 func Fold(s string) string {
 	s = cases.Fold().String(dropInvisible(norm.NFKC.String(s)))
-	s = strings.ToLower(dropInvisible(confusables.Skeleton(s)))
+	s = strings.ToLower(dropInvisible(skeleton(s)))
 	return strings.Join(strings.Fields(s), " ")
 }
 
