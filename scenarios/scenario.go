@@ -188,27 +188,32 @@ func Parse(file string, data []byte) (*Scenario, error) {
 
 var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`) })
 
+// validate lists every problem of the scenario at once, each at the line
+// of the key it names.
 func (s *Scenario) validate(d *yamlfile.Doc) error {
-	fail := func(path []any, format string, args ...any) error {
-		return d.Err(yamlfile.Problem{Line: d.Line(path...), Msg: fmt.Sprintf(format, args...)})
+	var ps []yamlfile.Problem
+	fail := func(path []any, format string, args ...any) {
+		ps = append(ps, yamlfile.Problem{Line: d.Line(path...), Msg: fmt.Sprintf(format, args...)})
 	}
-	switch {
-	case s.APIVersion != APIVersion:
-		return fail([]any{"apiVersion"}, "apiVersion is %q, want %q", s.APIVersion, APIVersion)
-	case s.Kind != Kind:
-		return fail([]any{"kind"}, "kind is %q, want %q", s.Kind, Kind)
-	case !nameRE().MatchString(s.Name):
-		return fail([]any{"name"}, "name %q: want lower-case letters, digits, '.', '_' or '-'", s.Name)
-	case strings.TrimSpace(s.Summary) == "":
-		return fail([]any{"summary"}, "summary is missing: say in one line what the change does")
+	if s.APIVersion != APIVersion {
+		fail([]any{"apiVersion"}, "apiVersion is %q, want %q", s.APIVersion, APIVersion)
+	}
+	if s.Kind != Kind {
+		fail([]any{"kind"}, "kind is %q, want %q", s.Kind, Kind)
+	}
+	if !nameRE().MatchString(s.Name) {
+		fail([]any{"name"}, "name %q: want lower-case letters, digits, '.', '_' or '-'", s.Name)
+	}
+	if strings.TrimSpace(s.Summary) == "" {
+		fail([]any{"summary"}, "summary is missing: say in one line what the change does")
 	}
 	if s.Source != "" {
 		if u, err := url.Parse(s.Source); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fail([]any{"source"}, "source %q is not an http(s) link", s.Source)
+			fail([]any{"source"}, "source %q is not an http(s) link", s.Source)
 		}
 	}
 	if s.Origin != "" && s.Origin != string(verdict.OriginAI) && s.Origin != string(verdict.OriginHuman) {
-		return fail([]any{"origin"}, "origin must be ai or human, not %q", s.Origin)
+		fail([]any{"origin"}, "origin must be ai or human, not %q", s.Origin)
 	}
 	planned := 0
 	for _, in := range []bool{s.Terraform != nil, s.CloudFormation != nil, s.Pulumi != nil} {
@@ -217,99 +222,98 @@ func (s *Scenario) validate(d *yamlfile.Doc) error {
 		}
 	}
 	if planned == 0 && s.Containers == "" {
-		return fail(nil, "no input: give terraform (plan, or dir and state), cloudformation (changeset), pulumi (preview) and/or containers (an environment file)")
+		fail(nil, "no input: give terraform (plan, or dir and state), cloudformation (changeset), pulumi (preview) and/or containers (an environment file)")
 	}
 	if planned > 1 {
-		return fail(nil, "give one of terraform, cloudformation and pulumi, not several")
+		fail(nil, "give one of terraform, cloudformation and pulumi, not several")
 	}
 	if c := s.CloudFormation; c != nil {
 		if c.ChangeSet == "" {
-			return fail([]any{"cloudformation"}, "cloudformation: give changeset (a describe-change-set JSON file, or a directory of nested stacks' change sets)")
-		}
-		if _, err := os.Stat(s.Path(c.ChangeSet)); err != nil {
-			return fail([]any{"cloudformation", "changeset"}, "cloudformation.changeset: %s: %v", c.ChangeSet, unwrapPathError(err))
+			fail([]any{"cloudformation"}, "cloudformation: give changeset (a describe-change-set JSON file, or a directory of nested stacks' change sets)")
+		} else if _, err := os.Stat(s.Path(c.ChangeSet)); err != nil {
+			fail([]any{"cloudformation", "changeset"}, "cloudformation.changeset: %s: %v", c.ChangeSet, unwrapPathError(err))
 		}
 	}
 	if p := s.Pulumi; p != nil {
 		if p.Preview == "" {
-			return fail([]any{"pulumi"}, "pulumi: give preview (a pulumi preview --json file)")
-		}
-		if err := s.exists(p.Preview, false); err != nil {
-			return fail([]any{"pulumi", "preview"}, "pulumi.preview: %v", err)
+			fail([]any{"pulumi"}, "pulumi: give preview (a pulumi preview --json file)")
+		} else if err := s.exists(p.Preview, false); err != nil {
+			fail([]any{"pulumi", "preview"}, "pulumi.preview: %v", err)
 		}
 	}
 	if t := s.Terraform; t != nil {
 		switch {
 		case t.Plan != "" && (t.Dir != "" || t.State != ""):
-			return fail([]any{"terraform"}, "terraform: give either plan or dir (with state), not both")
+			fail([]any{"terraform"}, "terraform: give either plan or dir (with state), not both")
 		case t.Plan == "" && t.Dir == "":
-			return fail([]any{"terraform"}, "terraform: give plan (a plan JSON file) or dir (a Terraform directory)")
+			fail([]any{"terraform"}, "terraform: give plan (a plan JSON file) or dir (a Terraform directory)")
 		case t.Plan != "":
 			if err := s.exists(t.Plan, false); err != nil {
-				return fail([]any{"terraform", "plan"}, "terraform.plan: %v", err)
+				fail([]any{"terraform", "plan"}, "terraform.plan: %v", err)
 			}
 		default:
 			if err := s.exists(t.Dir, true); err != nil {
-				return fail([]any{"terraform", "dir"}, "terraform.dir: %v", err)
+				fail([]any{"terraform", "dir"}, "terraform.dir: %v", err)
 			}
 			if t.State != "" {
 				if err := s.exists(t.State, false); err != nil {
-					return fail([]any{"terraform", "state"}, "terraform.state: %v", err)
+					fail([]any{"terraform", "state"}, "terraform.state: %v", err)
 				}
 			}
 		}
 	}
 	if s.Containers != "" {
 		if err := s.exists(s.Containers, false); err != nil {
-			return fail([]any{"containers"}, "containers: %v", err)
+			fail([]any{"containers"}, "containers: %v", err)
 		}
 	}
 	if s.Policy != "" {
 		if err := s.exists(s.Policy, false); err != nil {
-			return fail([]any{"policy"}, "policy: %v", err)
+			fail([]any{"policy"}, "policy: %v", err)
 		}
 	}
-	return s.validateExpect(fail)
+	s.validateExpect(fail)
+	return d.Err(ps...)
 }
 
-func (s *Scenario) validateExpect(fail func([]any, string, ...any) error) error {
+func (s *Scenario) validateExpect(fail func([]any, string, ...any)) {
 	e := s.Expect
 	if e == nil {
-		return fail(nil, "expect is missing: a scenario must say which decision and findings it gives")
+		fail(nil, "expect is missing: a scenario must say which decision and findings it gives")
+		return
 	}
 	switch e.Decision {
 	case verdict.Pass, verdict.Warn, verdict.Block:
+		if e.Decision != verdict.Pass && len(e.Findings) == 0 {
+			fail([]any{"expect"}, "expect.findings is empty: a %s decision comes with at least one finding", e.Decision)
+		}
 	case "":
-		return fail([]any{"expect"}, "expect.decision is missing: pass, warn or block")
+		fail([]any{"expect"}, "expect.decision is missing: pass, warn or block")
 	default:
-		return fail([]any{"expect", "decision"}, "expect.decision must be pass, warn or block, not %q", e.Decision)
-	}
-	if e.Decision != verdict.Pass && len(e.Findings) == 0 {
-		return fail([]any{"expect"}, "expect.findings is empty: a %s decision comes with at least one finding", e.Decision)
+		fail([]any{"expect", "decision"}, "expect.decision must be pass, warn or block, not %q", e.Decision)
 	}
 	seen := map[ExpectedFinding]bool{}
 	for i, f := range e.Findings {
 		at := []any{"expect", "findings", i}
 		switch {
 		case f.Address == "" && f.Rule == "":
-			return fail(at, "expect.findings[%d]: give address and action, or the rule of a whole-change finding", i)
+			fail(at, "expect.findings[%d]: give address and action, or the rule of a whole-change finding", i)
 		case f.Address != "" && f.Action == "":
-			return fail(at, "expect.findings[%d]: %s has no action", i, f.Address)
+			fail(at, "expect.findings[%d]: %s has no action", i, f.Address)
 		case f.Address == "" && f.Action != "":
-			return fail(at, "expect.findings[%d]: action %q without an address", i, f.Action)
+			fail(at, "expect.findings[%d]: action %q without an address", i, f.Action)
 		}
 		if f.Action != "" && !knownAction(f.Action) {
-			return fail(at, "expect.findings[%d]: unknown action %q", i, f.Action)
+			fail(at, "expect.findings[%d]: unknown action %q", i, f.Action)
 		}
 		if f.Rule != "" && !knownRule(f.Rule) {
-			return fail(at, "expect.findings[%d]: unknown rule %q", i, f.Rule)
+			fail(at, "expect.findings[%d]: unknown rule %q", i, f.Rule)
 		}
 		if seen[f] {
-			return fail(at, "expect.findings[%d]: %s is listed twice", i, f)
+			fail(at, "expect.findings[%d]: %s is listed twice", i, f)
 		}
 		seen[f] = true
 	}
-	return nil
 }
 
 func knownAction(a change.Action) bool {

@@ -32,6 +32,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing plan", strings.Replace(good, "plan.json", "gone.json", 1)},
 		{"bad decision", strings.Replace(good, "decision: warn", "decision: blok", 1)},
 		{"finding without action", strings.Replace(good, ", action: delete", "", 1)},
+		{"every validation problem", "apiVersion: rehearse/v2\nkind: Scenario\nname: Bad Name\nsummary: ''\norigin: robot\nterraform: {plan: gone.json}\npolicy: nopolicy.yaml\nexpect:\n  decision: warn\n  findings:\n    - {address: a.b}\n    - {action: delete}\n"},
 	}
 	dir := t.TempDir()
 	b, err := os.ReadFile(plan)
