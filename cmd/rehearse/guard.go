@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse-dev/rehearse/guard"
+	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
@@ -104,7 +105,7 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 		printError(o.err, err)
 		return exitCannot
 	}
-	if j.Origin, authors, err = detectOrigin(ctx, o.Origin, o.OriginRange, &found.Policy); err != nil {
+	if j.Origin, authors, err = (origin.Git{}).Resolve(ctx, origin.Choice{Flag: o.Origin, Env: os.Getenv("REHEARSE_ORIGIN"), Range: o.OriginRange}, found.Policy.Origin); err != nil {
 		printError(o.err, err)
 		return exitCannot
 	}
