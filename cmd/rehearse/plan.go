@@ -18,7 +18,6 @@ import (
 	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/internal/buildinfo"
-	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/report"
@@ -347,68 +346,6 @@ func loadApprovals(file string, pol *verdict.Policy, policyFile string, authors 
 	}
 	in := approval.Input{Entries: entries, Policy: pol.Approvals, Signers: signers, Now: now, Authors: authors}
 	return approval.Verify(in), notes, nil
-}
-
-// resolveOrigin turns --origin (or $REHEARSE_ORIGIN) into the origin and
-// what decided it. "auto" reads the commits of the repository in the
-// current directory, where CI checks the change out: rng (--origin-range)
-// when given, else HEAD only. Any git failure, and a bad range, is an
-// error, so an unknown origin is never taken for human. Whatever decided
-// it, the report says the origin is evidence, not proof.
-func resolveOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (verdict.OriginInfo, error) {
-	o, _, err := detectOrigin(ctx, flag, rng, pol)
-	return o, err
-}
-
-// detectOrigin is resolveOrigin that also returns the e-mail addresses of
-// the change's authors and committers, when --origin auto read them (nil
-// otherwise: unknown), for approvals.forbid_self.
-func detectOrigin(ctx context.Context, flag, rng string, pol *verdict.Policy) (verdict.OriginInfo, []string, error) {
-	const evidence = " (evidence, not proof: a signed approval is the guarantee)"
-	val, by := flag, "--origin"
-	if val == "" {
-		if env := os.Getenv("REHEARSE_ORIGIN"); env != "" {
-			val, by = env, "REHEARSE_ORIGIN"
-		} else if pol.Origin.Unknown == verdict.OriginAI {
-			// Nothing says who wrote the change: the policy's origin.unknown
-			// decides, as it does when auto finds nothing.
-			val, by = "ai", "origin.unknown: ai, no --origin given"
-		} else {
-			val, by = "human", "default"
-		}
-	}
-	low := strings.ToLower(val)
-	if rng != "" && low != "auto" {
-		return verdict.OriginInfo{}, nil, fmt.Errorf("--origin-range needs --origin auto; the origin here is %q, from %s", val, by)
-	}
-	switch low {
-	case "human":
-		return verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: by + evidence}, nil, nil
-	case "ai":
-		return verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: by + evidence}, nil, nil
-	case "auto":
-		rules := origin.Rules{Trailers: pol.Origin.Trailers, Agents: pol.Origin.Agents, UnknownIsAI: pol.Origin.Unknown == verdict.OriginAI}
-		var r origin.Result
-		var err error
-		if rng == "" {
-			r, err = origin.Git{}.Detect(ctx, rules)
-		} else {
-			r, err = origin.Git{}.DetectRange(ctx, rng, rules)
-		}
-		if err != nil {
-			return verdict.OriginInfo{}, nil, fmt.Errorf("%s auto: %w", by, err)
-		}
-		o := verdict.OriginInfo{Origin: verdict.OriginHuman, DecidedBy: r.DecidedBy}
-		if r.AI {
-			o.Origin = verdict.OriginAI
-		}
-		if rng == "" {
-			o.DecidedBy += " — HEAD only; pass --origin-range for the whole pull request"
-		}
-		o.DecidedBy += evidence
-		return o, r.Authors, nil
-	}
-	return verdict.OriginInfo{}, nil, fmt.Errorf("%s: origin must be human, ai or auto, not %q", by, val)
 }
 
 // decisionExit maps a decision to the exit code.
