@@ -322,3 +322,30 @@ func TestHookForbidSelfHumanSignerApproves(t *testing.T) {
 		t.Fatalf("signed by alice, an allowed signer and no author of the agent's change: %s, want allow: %s", got, reason)
 	}
 }
+
+// TestHookPlainLineStillHonoursRules: a plain line (ls) is answered
+// without reading a policy only when there is none; a rule in the
+// repository's policy or in the base policy still decides it.
+func TestHookPlainLineStillHonoursRules(t *testing.T) {
+	const rule = "apiVersion: rehearse/v1\nkind: Policy\nguard:\n  rules:\n    - {match: \"ls -la\", decision: deny, reason: lists too much}\n"
+	plain, repo, alt, base := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	writeTestFile(t, filepath.Join(repo, "rehearse.yaml"), rule)
+	writeTestFile(t, filepath.Join(alt, ".rehearse", "policy.yaml"), rule)
+	writeTestFile(t, filepath.Join(base, "base.yaml"), rule)
+	tests := []struct {
+		dir  string
+		args []string
+		want string
+	}{
+		{plain, nil, "allow"},
+		{repo, nil, "deny"},
+		{alt, nil, "deny"},
+		{plain, []string{"--base-policy", filepath.Join(base, "base.yaml")}, "deny"},
+	}
+	for _, tt := range tests {
+		code, out, errw := runCLI(t, hookEvent(t, "claude", "ls -la", tt.dir), append([]string{"hook", "claude"}, tt.args...)...)
+		if got, reason := verdictOf(t, "claude", code, out, errw); got != tt.want || tt.want == "deny" && !strings.Contains(reason, "lists too much") {
+			t.Errorf("%s %v: %s (%s), want %s", tt.dir, tt.args, got, reason, tt.want)
+		}
+	}
+}
