@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rehearse-dev/rehearse/approval"
 )
 
 type jsonStacks struct {
@@ -144,5 +146,45 @@ func TestPlanStacksComment(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "", "plan", "--comment-limit", "gitea", tree); code != 2 || !strings.Contains(errOut, "--comment-limit") {
 		t.Errorf("a bad --comment-limit: exit %d, %s", code, errOut)
+	}
+}
+
+// TestPlanStacksApproval: an approval names the fingerprint over all
+// stacks, so it passes the set it was given for and is void when any
+// stack changes, or when it names one stack's fingerprint only.
+func TestPlanStacksApproval(t *testing.T) {
+	plans := filepath.Join("..", "..", "examples", "plans")
+	prod, tags, rename := filepath.Join(plans, "env-recreate-minor-fix.json"), filepath.Join(plans, "tag-only-update.json"), filepath.Join(plans, "rename-without-moved.json")
+	_, out, _ := runCLI(t, "", "plan", "--format", "json", prod, tags)
+	v, _ := stackNames(t, out)
+	approve := func(fingerprint string) string {
+		file := filepath.Join(t.TempDir(), "approvals.yaml")
+		var entries []approval.Entry
+		for _, f := range v.Findings {
+			entries = append(entries, approval.Entry{Finding: f.ID, Fingerprint: fingerprint, By: "alice@example.com", At: "2026-12-01T10:00:00Z", Reason: "reviewed", Rollback: "restore"})
+		}
+		if err := approval.Append(file, entries...); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	for _, tt := range []struct {
+		name      string
+		approvals string
+		inputs    []string
+		code      int
+	}{
+		{"the whole set", approve(v.Fingerprint), []string{prod, tags}, 0},
+		{"the same set in another order", approve(v.Fingerprint), []string{tags, prod}, 0},
+		{"one stack's fingerprint", approve(v.Stacks[0].Fingerprint), []string{prod, tags}, 1},
+		{"another stack changed", approve(v.Fingerprint), []string{prod, rename}, 1},
+		{"a stack added", approve(v.Fingerprint), []string{prod, tags, rename}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, "", append([]string{"plan", "--approvals", tt.approvals}, tt.inputs...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; %s", code, tt.code, errOut)
+			}
+		})
 	}
 }
