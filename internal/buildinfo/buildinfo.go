@@ -21,8 +21,10 @@ var (
 )
 
 // Version is the version of this binary: the one stamped by the Makefile
-// from git describe, else the module version recorded by `go install
-// module@version`, else "dev" (a plain `go build` from a checkout).
+// from git describe, else the main module's version Go recorded (v1.2.3
+// from `go install module@v1.2.3`; a pseudo-version such as
+// v0.0.0-20261202012908-420c59db8af5+dirty from a `go build` in a
+// checkout), else "dev" (a build without VCS stamping).
 func Version() string {
 	return pick(version, moduleVersion(readBuildInfo()))
 }
@@ -64,11 +66,10 @@ func pick(stamped, module string) string {
 	}
 }
 
-// moduleVersion is the main module's version when it means something: `go
-// install …@v1.2.3` records v1.2.3, a build in a checkout records
-// "(devel)" (or, with VCS stamping, a pseudo-version), which says nothing a
-// user can install, so only tagged versions and pseudo-versions from the
-// proxy count; "(devel)" does not.
+// moduleVersion is the main module's version when Go recorded one: `go
+// install …@v1.2.3` records v1.2.3 and a build in a checkout with VCS
+// stamping a pseudo-version; without stamping it records "(devel)", which
+// names nothing, so it does not count.
 func moduleVersion(bi *debug.BuildInfo) string {
 	if bi == nil {
 		return ""
