@@ -138,9 +138,24 @@ func (s *Sandbox) service(name string) (*service, error) {
 	return sv, nil
 }
 
+// allNetworks are every network of the sandbox, for a runner that must
+// reach every service.
+func (s *Sandbox) allNetworks() map[string][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]string{}
+	for _, ref := range s.networks {
+		out[ref.Name] = nil
+	}
+	return out
+}
+
 // update converges a service on its new spec as compose does: recreate
 // when the configuration hash changes, else leave it alone.
 func (s *Sandbox) update(ctx context.Context, u *UpdateStep) error {
+	if u.next != nil {
+		return s.converge(ctx, u.next)
+	}
 	sv, err := s.service(u.Service)
 	if err != nil {
 		return err
@@ -155,7 +170,7 @@ func (s *Sandbox) update(ctx context.Context, u *UpdateStep) error {
 		return nil
 	}
 	s.progress("%s: recreate", u.Service)
-	if err := removeContainer(ctx, s.cli, sv.id, 10*time.Second); err != nil {
+	if err := removeContainer(ctx, s.cli, sv.id, stopTimeout(sv.spec)); err != nil {
 		return fmt.Errorf("remove %s: %w", u.Service, err)
 	}
 	s.mu.Lock()
@@ -169,7 +184,7 @@ func (s *Sandbox) remove(ctx context.Context, r *RemoveStep) error {
 	if err != nil {
 		return err
 	}
-	if err := removeContainer(ctx, s.cli, sv.id, 10*time.Second); err != nil {
+	if err := removeContainer(ctx, s.cli, sv.id, stopTimeout(sv.spec)); err != nil {
 		return fmt.Errorf("remove %s: %w", r.Service, err)
 	}
 	s.mu.Lock()
@@ -210,7 +225,7 @@ func (s *Sandbox) script(ctx context.Context, i int, sc *ScriptStep) (string, er
 		Cmd:      []string{"/bin/sh", "-c", sc.Run},
 		Env:      sc.Env,
 		Labels:   labels,
-		Networks: map[string][]string{s.network.Name: nil},
+		Networks: s.allNetworks(),
 	})
 	if id != "" {
 		defer func() {
@@ -283,10 +298,20 @@ func (s *Sandbox) event(m events.Message, prefix string) (Event, bool) {
 		}
 		e.Object = strings.TrimPrefix(m.Actor.ID, prefix)
 	case events.NetworkEventType:
-		if s.network.ID == "" || (m.Actor.ID != s.network.ID && a["name"] != s.network.Name) {
+		e.Object = ""
+		s.mu.Lock()
+		for n, ref := range s.networks {
+			if m.Actor.ID == ref.ID || a["name"] == ref.Name {
+				e.Object = "network"
+				if n != DefaultNetwork {
+					e.Object = "network " + n
+				}
+			}
+		}
+		s.mu.Unlock()
+		if e.Object == "" {
 			return e, false
 		}
-		e.Object = "network"
 	default:
 		return e, false
 	}
@@ -303,4 +328,94 @@ func (s *Sandbox) Exec(ctx context.Context, service string, cmd []string) (int, 
 	}
 	code, out, err := execOutput(ctx, s.cli, sv.id, cmd)
 	return code, s.redact(out), err
+}
+
+// converge brings the sandbox to a changed compose project as `docker
+// compose up` does: new networks and volumes are created, each service
+// whose configuration changed is recreated (its seed commands do not run
+// again: that is how a recreate that loses data shows), new services are
+// started (and seeded), unchanged ones are left alone, in dependency
+// order. Services the new file no longer has are left running, as compose
+// leaves orphans.
+func (s *Sandbox) converge(ctx context.Context, next *Environment) error {
+	if err := s.createNetworks(ctx, next); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(next.Services)) {
+		for v := range next.Services[name].Volumes {
+			if err := s.ensureVolume(ctx, v); err != nil {
+				return err
+			}
+		}
+	}
+	s.mu.Lock()
+	for name := range s.services {
+		if next.Services[name] == nil {
+			s.progress("%s: orphan (not in the new compose file), left running", name)
+		}
+	}
+	s.mu.Unlock()
+	prev := s.env
+	s.env = next
+	done := map[string]bool{}
+	for len(done) < len(next.Services) {
+		progressed := false
+		for _, name := range slices.Sorted(maps.Keys(next.Services)) {
+			spec := next.Services[name]
+			if done[name] || !allDone(spec.DependsOn, done) {
+				continue
+			}
+			done[name], progressed = true, true
+			s.mu.Lock()
+			sv := s.services[name]
+			s.mu.Unlock()
+			if sv == nil {
+				s.progress("%s: create", name)
+				if err := s.start(ctx, name, spec, true); err != nil {
+					return err
+				}
+				continue
+			}
+			image, err := s.image(ctx, name, spec)
+			if err != nil {
+				return err
+			}
+			if configHash(image, spec) == configHash(sv.image, sv.spec) {
+				s.progress("%s: unchanged", name)
+				continue
+			}
+			s.progress("%s: recreate", name)
+			if err := removeContainer(ctx, s.cli, sv.id, stopTimeout(sv.spec)); err != nil {
+				return fmt.Errorf("remove %s: %w", name, err)
+			}
+			s.mu.Lock()
+			delete(s.services, name)
+			s.mu.Unlock()
+			if err := s.start(ctx, name, spec, false); err != nil {
+				return err
+			}
+		}
+		if !progressed {
+			s.env = prev
+			return fmt.Errorf("depends_on has a cycle")
+		}
+	}
+	return nil
+}
+
+func allDone(deps []string, done map[string]bool) bool {
+	for _, d := range deps {
+		if !done[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// stopTimeout is how long a service gets to stop before it is killed.
+func stopTimeout(spec *ServiceSpec) time.Duration {
+	if spec.Opts.StopGrace > 0 {
+		return spec.Opts.StopGrace
+	}
+	return 10 * time.Second
 }

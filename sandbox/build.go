@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
@@ -22,11 +25,24 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	if spec.Build == nil {
 		return spec.Image, nil
 	}
+	key := buildKey(name, spec.Build)
 	s.mu.Lock()
-	tag, ok := s.built[spec.Build]
+	tag, ok := s.built[key]
+	n := 0
+	for k := range s.built {
+		if strings.HasPrefix(k, name+"\x00") {
+			n++
+		}
+	}
 	s.mu.Unlock()
 	if ok {
 		return tag, nil
+	}
+	// A service built again from a changed spec (an update to a second
+	// compose file) gets a tag of its own: :RUN-2.
+	tag = s.run
+	if n > 0 {
+		tag += "-" + strconv.Itoa(n+1)
 	}
 	dir := spec.Build.Context
 	if !filepath.IsAbs(dir) && s.env.File != "" {
@@ -51,7 +67,7 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 	// cancelled part way leaves the daemon removing its intermediate
 	// containers (which carry the run's labels) after the teardown swept.
 	bctx, cancel := createContext(ctx)
-	tag, err := buildImage(bctx, s.cli, dir, spec.Build.Dockerfile, files, "rehearse-build/"+s.env.Name+"-"+name, s.run, s.labels())
+	ref, err := buildImage(bctx, s.cli, buildSpec{dir: dir, dockerfile: spec.Build.Dockerfile, files: files, args: spec.Build.Args, target: spec.Build.Target, labels: s.labels()}, "rehearse-build/"+s.env.Name+"-"+name, tag)
 	cancel()
 	if err == nil {
 		err = ctx.Err()
@@ -60,33 +76,58 @@ func (s *Sandbox) image(ctx context.Context, name string, spec *ServiceSpec) (st
 		return "", fmt.Errorf("build %s: %w", name, err)
 	}
 	s.mu.Lock()
-	s.built[spec.Build] = tag
+	s.built[key] = ref
 	s.mu.Unlock()
-	return tag, nil
+	return ref, nil
+}
+
+// buildKey identifies a service's build by what it builds.
+func buildKey(name string, b *Build) string {
+	j, _ := json.Marshal(struct {
+		*Build
+		Args   map[string]string
+		Target string
+	}{b, b.Args, b.Target})
+	return name + "\x00" + string(j)
+}
+
+// buildSpec is what one build reads.
+type buildSpec struct {
+	dir, dockerfile string
+	files           map[string]string // name in the context → host path
+	args            map[string]string
+	target          string
+	labels          map[string]string
 }
 
 // BuildImage builds repo:tag from a context directory plus extra host files
 // (name in the context → host path) with the classic builder, which needs
 // nothing from a registry for a FROM scratch image. The image is kept.
 func BuildImage(ctx context.Context, cli client.APIClient, dir, dockerfile string, files map[string]string, repo, tag string) (string, error) {
-	return buildImage(ctx, cli, dir, dockerfile, files, repo, tag, nil)
+	return buildImage(ctx, cli, buildSpec{dir: dir, dockerfile: dockerfile, files: files}, repo, tag)
 }
 
 // buildImage builds as `docker build` would with DOCKER_BUILDKIT=0,
 // removing intermediate containers even when a step fails, and reads the
 // build's stream to its end: a failing step is reported there, not by the
 // call.
-func buildImage(ctx context.Context, cli client.APIClient, dir, dockerfile string, files map[string]string, repo, tag string, labels map[string]string) (string, error) {
-	archive, err := contextArchive(dir, files)
+func buildImage(ctx context.Context, cli client.APIClient, b buildSpec, repo, tag string) (string, error) {
+	archive, err := contextArchive(b.dir, b.files)
 	if err != nil {
 		return "", err
 	}
 	ref := repo + ":" + tag
+	args := map[string]*string{}
+	for k, v := range b.args {
+		args[k] = &v
+	}
 	res, err := cli.ImageBuild(ctx, bytes.NewReader(archive), client.ImageBuildOptions{
 		Tags:        []string{ref},
-		Dockerfile:  dockerfile,
+		Dockerfile:  b.dockerfile,
 		Version:     build.BuilderV1,
-		Labels:      labels,
+		Labels:      b.labels,
+		BuildArgs:   args,
+		Target:      b.target,
 		Remove:      true,
 		ForceRemove: true,
 	})

@@ -47,8 +47,8 @@ type containerSpec struct {
 	// random host ports: a sandbox is not a service for the network.
 	Ports  []string
 	Mounts []mount.Mount
-	// Health, when set, is the container's healthcheck.
-	Health *container.HealthConfig
+	// Opts are a compose service's other settings.
+	Opts ContainerOpts
 	// Host adjusts the host config last (trusted host access).
 	Host func(*container.HostConfig)
 }
@@ -74,7 +74,28 @@ func createContainer(ctx context.Context, cli client.APIClient, spec containerSp
 	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
 		env = append(env, k+"="+spec.Env[k])
 	}
-	cfg := &container.Config{Image: spec.Image, Cmd: spec.Cmd, Env: env, Labels: spec.Labels, ExposedPorts: exposed, Healthcheck: spec.Health}
+	o := spec.Opts
+	cfg := &container.Config{
+		Image: spec.Image, Cmd: spec.Cmd, Env: env, Labels: spec.Labels, ExposedPorts: exposed,
+		Healthcheck: o.Health, Entrypoint: o.Entrypoint, WorkingDir: o.WorkingDir, User: o.User,
+		Hostname: o.Hostname, StopSignal: o.StopSignal, Tty: o.Tty, OpenStdin: o.StdinOpen,
+	}
+	if o.StopGrace > 0 {
+		secs := int(o.StopGrace.Seconds())
+		cfg.StopTimeout = &secs
+	}
+	hc.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyMode(o.Restart)}
+	if o.Restart == "on-failure" {
+		hc.RestartPolicy.Name = container.RestartPolicyOnFailure
+	}
+	hc.ReadonlyRootfs, hc.CapDrop = o.ReadOnly, o.CapDrop
+	for _, t := range o.Tmpfs {
+		if hc.Tmpfs == nil {
+			hc.Tmpfs = map[string]string{}
+		}
+		path, opts, _ := strings.Cut(t, ":")
+		hc.Tmpfs[path] = opts
+	}
 	nets := slices.Sorted(maps.Keys(spec.Networks))
 	var nc *network.NetworkingConfig
 	if len(nets) > 0 {

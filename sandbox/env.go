@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -13,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"gopkg.in/yaml.v3"
+
+	"github.com/rehearse-dev/rehearse/internal/yamlfile"
 )
 
 // APIVersion and Kind identify an environment file. A file with another
@@ -40,9 +41,25 @@ type Environment struct {
 	// File is the path the environment was read from; relative build
 	// contexts are resolved against its directory.
 	File string `yaml:"-"`
+	// Networks are a compose project's networks; an environment file has
+	// none, and its services share one network.
+	Networks map[string]*NetworkSpec `yaml:"-"`
 
-	root *yaml.Node // the document, for the lines of errors after Parse
+	doc         *yamlfile.Doc // an environment file, for the lines of later errors
+	root        *yaml.Node    // a compose file, for the same
+	composeFile bool
+	compose     *compose // how a compose project was read, to converge
 }
+
+// NetworkSpec is one network of a compose project.
+type NetworkSpec struct {
+	Internal bool
+	Labels   map[string]string
+}
+
+// DefaultNetwork names the network services join when their spec names
+// none, as compose calls it.
+const DefaultNetwork = "default"
 
 // ServiceSpec is one service of the environment.
 type ServiceSpec struct {
@@ -74,6 +91,34 @@ type ServiceSpec struct {
 	NetworkMode string   `yaml:"network_mode,omitempty"` // "" or host
 	PID         string   `yaml:"pid,omitempty"`          // "" or host
 	CapAdd      []string `yaml:"cap_add,omitempty"`
+
+	// What a compose service sets beyond the environment file's format.
+	// Networks maps each network joined to the service's aliases on it
+	// (none: the default network, by the service's name); Conditions the
+	// depends_on condition of each dependency.
+	Networks   map[string][]string `yaml:"-"`
+	Conditions map[string]string   `yaml:"-"`
+	Opts       ContainerOpts       `yaml:"-"`
+	bindAt     []int               // the compose volumes index of each bind
+}
+
+// ContainerOpts are the container settings of a compose service that an
+// environment file does not have. A change of any recreates the service.
+type ContainerOpts struct {
+	Entrypoint      []string                `json:",omitempty"`
+	WorkingDir      string                  `json:",omitempty"`
+	User            string                  `json:",omitempty"`
+	Hostname        string                  `json:",omitempty"`
+	Restart         string                  `json:",omitempty"`
+	StopSignal      string                  `json:",omitempty"`
+	StopGrace       time.Duration           `json:",omitempty"`
+	Tty             bool                    `json:",omitempty"`
+	StdinOpen       bool                    `json:",omitempty"`
+	ReadOnly        bool                    `json:",omitempty"`
+	CapDrop         []string                `json:",omitempty"`
+	Tmpfs           []string                `json:",omitempty"`
+	ReadOnlyVolumes []string                `json:",omitempty"`
+	Health          *container.HealthConfig `json:",omitempty"`
 }
 
 // Build builds a service's image from a Dockerfile context with the
@@ -84,6 +129,9 @@ type Build struct {
 	// Files adds host files to the context (context name → host path),
 	// so a context can use a binary that is not committed next to it.
 	Files map[string]string `yaml:"files,omitempty"`
+	// Args and Target are compose's build.args and build.target.
+	Args   map[string]string `yaml:"-"`
+	Target string            `yaml:"-"`
 }
 
 // Ready says when a service is ready. All conditions given must hold.
@@ -138,13 +186,21 @@ type ExecStep struct {
 // UpdateStep gives a service a new spec: each field given replaces the
 // service's field, fields left out keep their value. The service is
 // recreated only if its configuration changes, as compose converges.
+//
+// For a compose project, Compose instead names the changed compose file
+// (beside the first) that every service converges to, as `docker compose
+// up` does: services whose configuration changed are recreated, new ones
+// started, the others left alone.
 type UpdateStep struct {
-	Service string            `yaml:"service"`
+	Service string            `yaml:"service,omitempty"`
+	Compose string            `yaml:"compose,omitempty"`
 	Image   string            `yaml:"image,omitempty"`
 	Command Command           `yaml:"command,omitempty"`
 	Env     map[string]string `yaml:"env,omitempty"`
 	Labels  map[string]string `yaml:"labels,omitempty"`
 	Volumes map[string]string `yaml:"volumes,omitempty"`
+
+	next *Environment // the project read from Compose
 }
 
 // RemoveStep removes a service and, with Volumes, the volumes it mounts.
@@ -202,108 +258,130 @@ func Load(path string) (*Environment, error) {
 }
 
 // Parse decodes and validates an environment; file names it in errors and
-// anchors relative build contexts. Unknown fields are errors: a typo in a
-// change file must not silently rehearse a different change.
+// anchors relative build contexts. Unknown keys are errors: a typo in a
+// change file must not silently rehearse a different change. Every
+// problem is reported at once, each with its line and key
+// (*yamlfile.Error).
 func Parse(file string, data []byte) (*Environment, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, trimYAML(err))
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var env Environment
-	if err := dec.Decode(&env); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, trimYAML(err))
-	}
-	env.File, env.root = file, &root
-	if err := env.validate(&root); err != nil {
+	doc, err := yamlfile.Parse(file, data)
+	if err != nil {
 		return nil, err
 	}
-	if err := env.checkPaths(&root); err != nil {
+	var env Environment
+	if err := doc.Decode(&env); err != nil {
+		return nil, err
+	}
+	env.File, env.doc = file, doc
+	if err := doc.Err(env.validate(doc)...); err != nil {
+		return nil, err
+	}
+	if err := env.checkPaths(); err != nil {
 		return nil, err
 	}
 	return &env, nil
 }
 
-func trimYAML(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return errors.New(te.Errors[0])
+// line is the line of a key path in the file the environment came from.
+func (e *Environment) line(path ...any) int {
+	switch {
+	case e.doc != nil:
+		return e.doc.Line(path...)
+	case e.root != nil && len(e.root.Content) > 0:
+		return (&composeDoc{root: e.root.Content[0]}).line(path...)
 	}
-	return err
+	return 0
+}
+
+// problemf is a problem at a key path of the environment's file.
+func (e *Environment) problemf(path []any, format string, args ...any) yamlfile.Problem {
+	return yamlfile.Problem{Line: e.line(path...), Path: keyPath(path), Msg: fmt.Sprintf(format, args...)}
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
-func (e *Environment) validate(root *yaml.Node) error {
-	fail := func(format string, path []any, args ...any) error {
-		return fmt.Errorf("%s: line %d: %s", e.File, lineOf(root, path...), fmt.Sprintf(format, args...))
+func (e *Environment) validate(doc *yamlfile.Doc) []yamlfile.Problem {
+	var ps []yamlfile.Problem
+	fail := func(path []any, format string, args ...any) {
+		ps = append(ps, doc.Problemf(path, format, args...))
 	}
 	if e.APIVersion != APIVersion {
-		return fail("apiVersion is %q, want %q", []any{"apiVersion"}, e.APIVersion, APIVersion)
+		fail([]any{"apiVersion"}, "is %q, want %q", e.APIVersion, APIVersion)
 	}
 	if e.Kind != Kind {
-		return fail("kind is %q, want %q", []any{"kind"}, e.Kind, Kind)
+		fail([]any{"kind"}, "is %q, want %q", e.Kind, Kind)
 	}
 	if !nameRE.MatchString(e.Name) {
-		return fail("name %q must be lower-case letters, digits, '.', '_' or '-'", []any{"name"}, e.Name)
+		fail([]any{"name"}, "%q must be lower-case letters, digits, '.', '_' or '-'", e.Name)
 	}
 	if len(e.Services) == 0 {
-		return fail("no services", []any{"services"})
+		fail([]any{"services"}, "is empty: an environment needs at least one service")
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Services)) {
 		s := e.Services[name]
-		at := []any{"services", name}
+		at := func(p ...any) []any { return append([]any{"services", name}, p...) }
 		if s == nil {
-			return fail("service %s is empty", at, name)
+			fail(at(), "the service is empty")
+			continue
 		}
 		if !nameRE.MatchString(name) {
-			return fail("service name %q must be lower-case letters, digits, '.', '_' or '-'", at, name)
+			fail(at(), "service name %q must be lower-case letters, digits, '.', '_' or '-'", name)
 		}
 		if (s.Image == "") == (s.Build == nil) {
-			return fail("service %s needs exactly one of image and build", at, name)
+			fail(at(), "needs exactly one of image and build")
 		}
 		if s.Build != nil && s.Build.Context == "" {
-			return fail("service %s: build needs a context", at, name)
+			fail(at("build"), "needs a context")
 		}
-		for v, p := range s.Volumes {
-			if !nameRE.MatchString(v) || !filepath.IsAbs(p) {
-				return fail("service %s: volume %q must be a name mapped to an absolute path", at, name, v)
+		for _, v := range slices.Sorted(maps.Keys(s.Volumes)) {
+			if !nameRE.MatchString(v) || !filepath.IsAbs(s.Volumes[v]) {
+				fail(at("volumes", v), "must be a volume name mapped to an absolute path")
 			}
 		}
-		for _, p := range s.Data {
+		for i, p := range s.Data {
 			if !filepath.IsAbs(p) {
-				return fail("service %s: data path %q is not absolute", at, name, p)
+				fail(at("data", i), "data path %q is not absolute", p)
 			}
 		}
 		if s.NetworkMode != "" && s.NetworkMode != "host" {
-			return fail("service %s: network_mode %q: only host is known (services share the sandbox's network)", at, name, s.NetworkMode)
+			fail(at("network_mode"), "%q: only host is known (services share the sandbox's network)", s.NetworkMode)
 		}
 		if s.PID != "" && s.PID != "host" {
-			return fail("service %s: pid %q: only host is known", at, name, s.PID)
+			fail(at("pid"), "%q: only host is known", s.PID)
 		}
-		for _, b := range s.Binds {
+		for i, b := range s.Binds {
 			if parts := strings.Split(b, ":"); len(parts) < 2 || !filepath.IsAbs(parts[0]) || !filepath.IsAbs(parts[1]) {
-				return fail("service %s: bind %q must be HOST:CONTAINER with absolute paths", at, name, b)
+				fail(at("binds", i), "%q must be HOST:CONTAINER with absolute paths", b)
 			}
 		}
-		for _, p := range s.Ports {
+		for i, p := range s.Ports {
 			if p < 1 || p > 65535 {
-				return fail("service %s: port %d is not a port", at, name, p)
+				fail(at("ports", i), "%d is not a port", p)
 			}
 		}
-		for _, d := range s.DependsOn {
-			if e.Services[d] == nil {
-				return fail("service %s depends on unknown service %q", at, name, d)
+		for i, d := range s.DependsOn {
+			if _, ok := e.Services[d]; !ok {
+				fail(at("depends_on", i), "depends on unknown service %q", d)
 			}
 		}
 	}
-	if cyc := e.cycle(); cyc != "" {
-		return fail("depends_on has a cycle through %s", []any{"services", cyc}, cyc)
+	if len(ps) == 0 {
+		if cyc := e.cycle(); cyc != "" {
+			fail([]any{"services", cyc, "depends_on"}, "depends_on has a cycle through %s", cyc)
+		}
 	}
+	return append(ps, e.stepProblems(doc)...)
+}
+
+// stepProblems checks the change steps, of an environment file or a
+// change file (doc).
+func (e *Environment) stepProblems(doc *yamlfile.Doc) []yamlfile.Problem {
+	var ps []yamlfile.Problem
 	for i := range e.Change {
 		st := &e.Change[i]
-		at := []any{"change", i}
+		at := func(p ...any) []any { return append([]any{"change", i}, p...) }
+		fail := func(path []any, format string, args ...any) {
+			ps = append(ps, doc.Problemf(path, format, args...))
+		}
 		n := 0
 		for _, set := range []bool{st.Exec != nil, st.Update != nil, st.Remove != nil, st.Script != nil} {
 			if set {
@@ -311,29 +389,44 @@ func (e *Environment) validate(root *yaml.Node) error {
 			}
 		}
 		if n != 1 {
-			return fail("step %d needs exactly one of exec, update, remove and script", at, i+1)
+			fail(at(), "step %d needs exactly one of exec, update, remove and script", i+1)
+			continue
 		}
-		svc := ""
+		svc, key := "", ""
 		switch {
 		case st.Exec != nil:
-			svc = st.Exec.Service
+			svc, key = st.Exec.Service, "exec"
 			if len(st.Exec.Command) == 0 {
-				return fail("step %d: exec needs a command", at, i+1)
+				fail(at("exec"), "step %d: exec needs a command", i+1)
 			}
 		case st.Update != nil:
-			svc = st.Update.Service
+			svc, key = st.Update.Service, "update"
+			u := st.Update
+			if u.Compose != "" {
+				if e.compose == nil {
+					fail(at("update", "compose"), "step %d: update to a compose file needs a compose project (--compose)", i+1)
+				} else if u.Service != "" || u.Image != "" || u.Command != nil || u.Env != nil || u.Labels != nil || u.Volumes != nil {
+					fail(at("update"), "step %d: an update to a compose file takes nothing else", i+1)
+				}
+				continue
+			}
 		case st.Remove != nil:
-			svc = st.Remove.Service
+			svc, key = st.Remove.Service, "remove"
 		case st.Script != nil:
 			if st.Script.Image == "" || st.Script.Run == "" {
-				return fail("step %d: script needs an image and run", at, i+1)
+				fail(at("script"), "step %d: script needs an image and run", i+1)
 			}
+			continue
 		}
-		if st.Script == nil && e.Services[svc] == nil {
-			return fail("step %d names unknown service %q", at, i+1, svc)
+		if _, ok := e.Services[svc]; !ok {
+			what := fmt.Sprintf("unknown service %q", svc)
+			if svc == "" {
+				what = "no service"
+			}
+			fail(at(key, "service"), "step %d names %s", i+1, what)
 		}
 	}
-	return nil
+	return ps
 }
 
 // cycle returns a service on a depends_on cycle, or "".
@@ -362,41 +455,6 @@ func (e *Environment) cycle() string {
 		}
 	}
 	return ""
-}
-
-// lineOf finds the line of a mapping key or sequence item in the document,
-// falling back to the nearest ancestor found.
-func lineOf(root *yaml.Node, path ...any) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			if n.Kind != yaml.MappingNode {
-				return line
-			}
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line, n, found = n.Content[i].Line, n.Content[i+1], true
-					break
-				}
-			}
-			if !found {
-				return line
-			}
-		case int:
-			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
-				return line
-			}
-			n = n.Content[k]
-			line = n.Line
-		}
-	}
-	return line
 }
 
 // merged returns the spec after an update step.

@@ -14,17 +14,17 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"unknown field", head + "services:\n  db:\n    imagee: a\n", "env.yaml: line 6: field imagee not found"},
-		{"wrong version", "apiVersion: rehearse/v2\nkind: Environment\nname: x\n", `env.yaml: line 1: apiVersion is "rehearse/v2", want "rehearse/v1"`},
-		{"no services", head, "env.yaml: line 1: no services"},
-		{"image and build", head + "services:\n  db:\n    image: a\n    build: {context: .}\n", "env.yaml: line 5: service db needs exactly one of image and build"},
-		{"relative data", head + "services:\n  db:\n    image: a\n    data: [data]\n", `line 5: service db: data path "data" is not absolute`},
-		{"unknown dependency", head + "services:\n  db:\n    image: a\n    depends_on: [web]\n", `line 5: service db depends on unknown service "web"`},
+		{"unknown field", head + "services:\n  db:\n    imagee: a\n", "env.yaml: line 6: services.db.imagee: unknown key; did you mean image?"},
+		{"wrong version", "apiVersion: rehearse/v2\nkind: Environment\nname: x\n", `env.yaml: line 1: apiVersion: is "rehearse/v2", want "rehearse/v1"`},
+		{"no services", head, "env.yaml: line 1: services: is empty"},
+		{"image and build", head + "services:\n  db:\n    image: a\n    build: {context: .}\n", "env.yaml: line 5: services.db: needs exactly one of image and build"},
+		{"relative data", head + "services:\n  db:\n    image: a\n    data: [data]\n", `env.yaml: line 7: services.db.data[0]: data path "data" is not absolute`},
+		{"unknown dependency", head + "services:\n  db:\n    image: a\n    depends_on: [web]\n", `env.yaml: line 7: services.db.depends_on[0]: depends on unknown service "web"`},
 		{"cycle", head + "services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: a\n    depends_on: [a]\n", "depends_on has a cycle"},
-		{"two kinds in a step", head + "services:\n  db:\n    image: a\nchange:\n  - exec: {service: db, command: ls}\n    remove: {service: db}\n", "env.yaml: line 8: step 1 needs exactly one of"},
-		{"unknown step service", head + "services:\n  db:\n    image: a\nchange:\n  - remove: {service: web}\n", `line 8: step 1 names unknown service "web"`},
-		{"bad timeout", head + "services:\n  db:\n    image: a\nchange:\n  - remove: {service: db}\n    timeout: soon\n", "line 9"},
-		{"bad command", head + "services:\n  db:\n    image: a\n    command: {a: b}\n", "a command is a string or a list"},
+		{"two kinds in a step", head + "services:\n  db:\n    image: a\nchange:\n  - exec: {service: db, command: ls}\n    remove: {service: db}\n", "env.yaml: line 8: change[0]: step 1 needs exactly one of"},
+		{"unknown step service", head + "services:\n  db:\n    image: a\nchange:\n  - remove: {service: web}\n", `env.yaml: line 8: change[0].remove.service: step 1 names unknown service "web"`},
+		{"bad timeout", head + "services:\n  db:\n    image: a\nchange:\n  - remove: {service: db}\n    timeout: soon\n", `env.yaml: line 9: change[0].timeout: want a duration such as 30s or 5m, got "soon"`},
+		{"bad command", head + "services:\n  db:\n    image: a\n    command: {a: b}\n", "env.yaml: line 7: services.db.command: a command is a string or a list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,12 +88,12 @@ func TestParseRefusesHostFiles(t *testing.T) {
 	file := filepath.Join(dir, "env", "env.yaml")
 	const head = "apiVersion: rehearse/v1\nkind: Environment\nname: x\nservices:\n  db:\n"
 	tests := []struct{ name, build, key string }{
-		{"host file", "{context: image, files: {passwd: /etc/passwd}}", `services.db.build.files.passwd "/etc/passwd"`},
-		{"parent file", "{context: image, files: {s: ../secret}}", `services.db.build.files.s "../secret"`},
-		{"symlink file", "{context: image, files: {s: image/leak}}", `services.db.build.files.s "image/leak"`},
-		{"parent context", "{context: ..}", `services.db.build.context ".."`},
-		{"absolute context", "{context: /etc}", `services.db.build.context "/etc"`},
-		{"symlink context", "{context: etc}", `services.db.build.context "etc"`},
+		{"host file", "{context: image, files: {passwd: /etc/passwd}}", `services.db.build.files.passwd: "/etc/passwd"`},
+		{"parent file", "{context: image, files: {s: ../secret}}", `services.db.build.files.s: "../secret"`},
+		{"symlink file", "{context: image, files: {s: image/leak}}", `services.db.build.files.s: "image/leak"`},
+		{"parent context", "{context: ..}", `services.db.build.context: ".."`},
+		{"absolute context", "{context: /etc}", `services.db.build.context: "/etc"`},
+		{"symlink context", "{context: etc}", `services.db.build.context: "etc"`},
 		{"dockerfile outside", "{context: image, dockerfile: ../../Dockerfile}", `services.db.build.dockerfile`},
 	}
 	for _, tt := range tests {

@@ -63,6 +63,13 @@ func (s *Sandbox) waitReady(ctx context.Context, id string, r *Ready) error {
 			if st == nil || st.Health == nil {
 				return false, errors.New("the container has no healthcheck")
 			}
+			if st.Health.Status == container.Unhealthy {
+				msg := ""
+				if n := len(st.Health.Log); n > 0 {
+					msg = ": " + s.redact(clip(strings.TrimSpace(st.Health.Log[n-1].Output)))
+				}
+				return false, fmt.Errorf("the container is unhealthy%s", msg)
+			}
 			return st.Health.Status == container.Healthy, nil
 		}})
 	}

@@ -56,7 +56,7 @@ func TestReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := parse(t, "apiVersion: rehearse/v1\nkind: Environment\nname: ready\nservices:\n  app:\n    image: "+testimage.Busybox+"\n    <<: "+tt.service+"\n")
+			env := parse(t, "apiVersion: rehearse/v1\nkind: Environment\nname: ready\nservices:\n  app: {image: "+testimage.Busybox+", "+tt.service[1:]+"\n")
 			ctx := context.Background()
 			id := testimage.RunID()
 			start := time.Now()

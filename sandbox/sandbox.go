@@ -74,7 +74,7 @@ type Sandbox struct {
 	env      *Environment
 	run      string
 	cli      *client.Client
-	network  netRef
+	networks map[string]netRef // by name in the file; DefaultNetwork for an environment file
 	log      io.Writer
 	red      *redactor
 	trusted  bool // Options.TrustEnvFile
@@ -84,7 +84,7 @@ type Sandbox struct {
 	mu       sync.Mutex
 	services map[string]*service
 	volumes  map[string]string // volume name in the file → Docker name
-	built    map[*Build]string // images built in this run, by spec
+	built    map[string]string // images built in this run, by buildKey
 }
 
 type service struct {
@@ -94,7 +94,7 @@ type service struct {
 	id    string // the container's id
 }
 
-// netRef is the sandbox's network.
+// netRef is one of the sandbox's networks.
 type netRef struct{ ID, Name string }
 
 // Options tune Up.
@@ -117,7 +117,7 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	if runID == "" {
 		runID = NewRunID()
 	}
-	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, built: map[*Build]string{}, log: io.Discard, red: newRedactor(env)}
+	s := &Sandbox{env: env, run: runID, services: map[string]*service{}, volumes: map[string]string{}, built: map[string]string{}, networks: map[string]netRef{}, log: io.Discard, red: newRedactor(env)}
 	for _, o := range opts {
 		if o.Progress != nil {
 			s.log = o.Progress
@@ -130,6 +130,13 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 	if !s.trusted {
 		if err := env.hostAccess(); err != nil {
 			return nil, err
+		}
+		for _, st := range env.Change {
+			if st.Update != nil && st.Update.next != nil {
+				if err := st.Update.next.hostAccess(); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if err := env.missingPrerequisite(); err != nil {
@@ -148,7 +155,7 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 		}
 	}()
 
-	if err := s.createNetwork(ctx); err != nil {
+	if err := s.createNetworks(ctx, env); err != nil {
 		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(env.Services)) {
@@ -198,21 +205,61 @@ func createContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
 }
 
-// createNetwork creates the run's network, on which services reach one
-// another by name.
-func (s *Sandbox) createNetwork(ctx context.Context) error {
-	name := "rehearse-" + s.run
-	cctx, cancel := createContext(ctx)
-	res, err := s.cli.NetworkCreate(cctx, name, client.NetworkCreateOptions{Driver: "bridge", Labels: s.labels()})
-	cancel()
-	if err == nil {
-		s.network = netRef{ID: res.ID, Name: name}
-		err = ctx.Err()
+// createNetworks creates the environment's networks that do not exist
+// yet: for an environment file one, on which services reach one another
+// by name; for a compose project each of its networks.
+func (s *Sandbox) createNetworks(ctx context.Context, env *Environment) error {
+	names := slices.Sorted(maps.Keys(env.Networks))
+	if len(names) == 0 {
+		names = []string{DefaultNetwork}
 	}
-	if err != nil {
-		return fmt.Errorf("create network: %w", err)
+	for _, n := range names {
+		s.mu.Lock()
+		_, ok := s.networks[n]
+		s.mu.Unlock()
+		if ok {
+			continue
+		}
+		name := "rehearse-" + s.run
+		if n != DefaultNetwork {
+			name += "-" + n
+		}
+		opts := client.NetworkCreateOptions{Driver: "bridge", Labels: map[string]string{}}
+		if ns := env.Networks[n]; ns != nil {
+			opts.Internal = ns.Internal
+			maps.Copy(opts.Labels, ns.Labels)
+		}
+		maps.Copy(opts.Labels, s.labels())
+		cctx, cancel := createContext(ctx)
+		res, err := s.cli.NetworkCreate(cctx, name, opts)
+		cancel()
+		if err == nil {
+			s.mu.Lock()
+			s.networks[n] = netRef{ID: res.ID, Name: name}
+			s.mu.Unlock()
+			err = ctx.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("create network %s: %w", n, err)
+		}
 	}
 	return nil
+}
+
+// serviceNetworks maps the Docker networks a service joins to its
+// aliases there.
+func (s *Sandbox) serviceNetworks(name string, spec *ServiceSpec) map[string][]string {
+	nets := spec.Networks
+	if len(nets) == 0 {
+		nets = map[string][]string{DefaultNetwork: {name}}
+	}
+	out := map[string][]string{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for n, aliases := range nets {
+		out[s.networks[n].Name] = aliases
+	}
+	return out
 }
 
 func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run + "-" + svc }
@@ -315,8 +362,9 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 		Cmd:      spec.Command,
 		Env:      spec.Env,
 		Labels:   labels,
-		Networks: map[string][]string{s.network.Name: {name}},
+		Networks: s.serviceNetworks(name, spec),
 		Ports:    ports,
+		Opts:     spec.Opts,
 		// Trusted host access only; an init process (set for every
 		// container) forwards SIGTERM, so stopping a service whose PID 1
 		// ignores it does not wait for the kill timeout.
@@ -337,7 +385,7 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 		s.mu.Lock()
 		dn := s.volumes[v]
 		s.mu.Unlock()
-		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: dn, Target: spec.Volumes[v]})
+		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: dn, Target: spec.Volumes[v], ReadOnly: slices.Contains(spec.Opts.ReadOnlyVolumes, v)})
 	}
 	s.progress("start %s (%s)", name, image)
 	id, err := createContainer(ctx, s.cli, cs)
@@ -355,6 +403,11 @@ func (s *Sandbox) start(ctx context.Context, name string, spec *ServiceSpec, see
 	}
 	if err := s.waitReady(ctx, id, spec.Ready); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
+	}
+	if s.awaited(name) {
+		// A dependent waits for it to complete (compose's
+		// service_completed_successfully): a job, such as a migration.
+		return s.completed(ctx, name, id)
 	}
 	if !seed {
 		return nil
@@ -397,16 +450,49 @@ func (s *Sandbox) ports(ctx context.Context, image string, spec *ServiceSpec) ([
 	return slices.Sorted(maps.Keys(set)), nil
 }
 
+// awaited reports whether a service that depends on name waits for it to
+// complete.
+func (s *Sandbox) awaited(name string) bool {
+	for _, o := range s.env.Services {
+		if o.Conditions[name] == "service_completed_successfully" {
+			return true
+		}
+	}
+	return false
+}
+
+// completed waits for a job's container to exit, and fails unless it
+// exited 0.
+func (s *Sandbox) completed(ctx context.Context, name, id string) error {
+	w := s.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case res := <-w.Result:
+		if res.StatusCode != 0 {
+			out, _ := containerLogs(context.WithoutCancel(ctx), s.cli, id, 1<<20)
+			return fmt.Errorf("%s did not complete successfully (exit %d): %s", name, res.StatusCode, s.redact(clip(tail(out, 200))))
+		}
+		return nil
+	case err := <-w.Error:
+		return fmt.Errorf("wait for %s: %w", name, err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // configHash identifies what, when changed, makes compose recreate a
-// container: image, command, env, labels and volumes.
+// container: image, command, env, labels and volumes, and for a compose
+// service its networks, ports and other container settings.
 func configHash(image string, spec *ServiceSpec) string {
 	b, _ := json.Marshal(struct {
-		Image   string
-		Command []string
-		Env     map[string]string
-		Labels  map[string]string
-		Volumes map[string]string
-	}{image, spec.Command, spec.Env, spec.Labels, spec.Volumes})
+		Image    string
+		Command  []string
+		Env      map[string]string
+		Labels   map[string]string
+		Volumes  map[string]string
+		Networks map[string][]string `json:",omitempty"`
+		Ports    []int               `json:",omitempty"`
+		Opts     ContainerOpts       `json:",omitzero"`
+	}{image, spec.Command, spec.Env, spec.Labels, spec.Volumes, spec.Networks, spec.Ports, spec.Opts})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }

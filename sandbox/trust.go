@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/rehearse-dev/rehearse/internal/yamlfile"
 )
 
 // An environment file comes with the change, from a pull request: it is
@@ -96,7 +98,7 @@ func (e *Environment) missingPrerequisite() error {
 
 // checkPaths keeps build contexts and build files inside the environment
 // file's directory, after resolving symlinks.
-func (e *Environment) checkPaths(root *yaml.Node) error {
+func (e *Environment) checkPaths() error {
 	if e.File == "" {
 		return nil
 	}
@@ -104,38 +106,101 @@ func (e *Environment) checkPaths(root *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.File, err)
 	}
-	var errs []error
+	var ps []yamlfile.Problem
 	for _, name := range slices.Sorted(maps.Keys(e.Services)) {
 		b := e.Services[name].Build
 		if b == nil {
 			continue
 		}
-		at := []any{"services", name, "build", "context"}
-		refuse := func(key, path string, why string) {
-			errs = append(errs, fmt.Errorf("%s: line %d: services.%s.build.%s %q %s", e.File, lineOf(root, at...), name, key, path, why))
-		}
+		at := func(p ...any) []any { return append([]any{"services", name, "build"}, p...) }
 		if _, err := inside(base, b.Context); err != nil {
-			refuse("context", b.Context, err.Error())
+			ps = append(ps, e.problemf(at("context"), "%q %s", b.Context, err))
 		}
 		if b.Dockerfile != "" && (filepath.IsAbs(b.Dockerfile) || !filepath.IsLocal(b.Dockerfile)) {
-			refuse("dockerfile", b.Dockerfile, "must be a path inside the build context")
+			ps = append(ps, e.problemf(at("dockerfile"), "%q must be a path inside the build context", b.Dockerfile))
 		}
-		at = []any{"services", name, "build", "files"}
 		for _, n := range slices.Sorted(maps.Keys(b.Files)) {
 			if !filepath.IsLocal(n) {
-				refuse("files", n, "must be a name inside the build context")
+				ps = append(ps, e.problemf(at("files", n), "%q must be a name inside the build context", n))
 				continue
 			}
 			if _, ok := prerequisite(b.Files[n]); ok {
 				continue
 			}
 			if _, err := inside(base, b.Files[n]); err != nil {
-				refuse("files."+n, b.Files[n], err.Error())
+				ps = append(ps, e.problemf(at("files", n), "%q %s", b.Files[n], err))
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(ps) == 0 {
+		return nil
+	}
+	return &yamlfile.Error{File: e.File, Problems: ps}
 }
+
+// checkComposePaths keeps a compose project's build contexts, Dockerfiles
+// and env_file files inside the compose file's directory, after resolving
+// symlinks.
+func (e *Environment) checkComposePaths(d *composeDoc, proj *types.Project) error {
+	base, err := resolve(filepath.Dir(e.File))
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.File, err)
+	}
+	var ps []yamlfile.Problem
+	for _, name := range slices.Sorted(maps.Keys(proj.Services)) {
+		sc := proj.Services[name]
+		at := func(p ...any) []any { return append([]any{"services", name}, p...) }
+		if b := sc.Build; b != nil {
+			ctx, err := inside(base, b.Context)
+			if err != nil {
+				ps = append(ps, d.problemf(at("build"), "context %q %s", d.rel(b.Context), err))
+			} else if b.Dockerfile != "" {
+				df := b.Dockerfile
+				if !filepath.IsAbs(df) {
+					df = filepath.Join(ctx, df)
+				}
+				if _, err := inside(base, df); err != nil {
+					ps = append(ps, d.problemf(at("build", "dockerfile"), "%q %s", b.Dockerfile, err))
+				}
+			}
+		}
+		if b := e.Services[name].Build; b != nil {
+			for _, n := range slices.Sorted(maps.Keys(b.Files)) {
+				fat := at("x-rehearse", "build_files", n)
+				if !filepath.IsLocal(n) {
+					ps = append(ps, d.problemf(fat, "%q must be a name inside the build context", n))
+					continue
+				}
+				if _, ok := prerequisite(b.Files[n]); ok {
+					continue
+				}
+				if _, err := inside(base, b.Files[n]); err != nil {
+					ps = append(ps, d.problemf(fat, "%q %s", b.Files[n], err))
+				}
+			}
+		}
+		for i, f := range sc.EnvFiles {
+			if _, err := inside(base, f.Path); err != nil && (bool(f.Required) || !errors.Is(err, errNotExist)) {
+				ps = append(ps, d.problemf(at("env_file", i), "%q %s", d.rel(f.Path), err))
+			}
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &yamlfile.Error{File: e.File, Problems: ps}
+}
+
+// rel shows a path compose-go made absolute as the file wrote it: relative
+// to the compose file's directory when it is inside.
+func (d *composeDoc) rel(p string) string {
+	if r, err := filepath.Rel(absOr(filepath.Dir(d.file)), p); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	return p
+}
+
+var errNotExist = errors.New("does not exist")
 
 // inside resolves p (relative to base) and says why it is not inside base.
 func inside(base, p string) (string, error) {
@@ -144,11 +209,11 @@ func inside(base, p string) (string, error) {
 	}
 	r, err := resolve(p)
 	if err != nil {
-		return "", errors.New("does not exist")
+		return "", errNotExist
 	}
 	rel, err := filepath.Rel(base, r)
-	if err != nil || !filepath.IsLocal(rel) {
-		return "", fmt.Errorf("is outside the environment file's directory (it resolves to %s); an environment file may only read files beside it", r)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return "", fmt.Errorf("is outside the file's directory (it resolves to %s); an environment or compose file may only read files beside it", r)
 	}
 	return r, nil
 }
@@ -161,35 +226,50 @@ func resolve(p string) (string, error) {
 	return filepath.EvalSymlinks(a)
 }
 
-// hostAccess lists, one error each, what in the environment gives a
+// hostAccess lists, one problem each, what in the environment gives a
 // container the host.
 func (e *Environment) hostAccess() error {
-	var errs []error
-	refuse := func(name, key, what string) {
-		errs = append(errs, fmt.Errorf("%s: line %d: services.%s.%s: %s; refused in an untrusted environment file (pass --trust-env-file to allow it)",
-			e.File, lineOf(e.root, "services", name, key), name, key, what))
+	var ps []yamlfile.Problem
+	refuse := func(path []any, what string) {
+		ps = append(ps, e.problemf(path, "%s; refused in an untrusted %s (pass --trust-env-file to allow it)", what, e.what()))
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Services)) {
 		s := e.Services[name]
-		for _, b := range s.Binds {
+		at := func(p ...any) []any { return append([]any{"services", name}, p...) }
+		for i, b := range s.Binds {
 			what := "mounts the host path " + strings.SplitN(b, ":", 2)[0]
 			if strings.Contains(b, "docker.sock") {
 				what = "mounts the Docker socket"
 			}
-			refuse(name, "binds", what)
+			if e.composeFile && i < len(s.bindAt) {
+				refuse(at("volumes", s.bindAt[i]), what)
+			} else {
+				refuse(at("binds"), what)
+			}
 		}
 		if s.Privileged {
-			refuse(name, "privileged", "a privileged container controls the host")
+			refuse(at("privileged"), "a privileged container controls the host")
 		}
 		if s.NetworkMode == "host" {
-			refuse(name, "network_mode", "the host's network")
+			refuse(at("network_mode"), "the host's network")
 		}
 		if s.PID == "host" {
-			refuse(name, "pid", "the host's processes")
+			refuse(at("pid"), "the host's processes")
 		}
 		if len(s.CapAdd) > 0 {
-			refuse(name, "cap_add", "adds capabilities "+strings.Join(s.CapAdd, ", "))
+			refuse(at("cap_add"), "adds capabilities "+strings.Join(s.CapAdd, ", "))
 		}
 	}
-	return errors.Join(errs...)
+	if len(ps) == 0 {
+		return nil
+	}
+	return &yamlfile.Error{File: e.File, Problems: ps}
+}
+
+// what names the kind of file the environment came from.
+func (e *Environment) what() string {
+	if e.composeFile {
+		return "compose file"
+	}
+	return "environment file"
 }

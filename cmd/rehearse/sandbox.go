@@ -20,10 +20,11 @@ func newSandboxCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a change against a replica environment in ephemeral containers",
-		Long: `The sandbox brings up a replica environment described by an environment file
-(apiVersion: rehearse/v1, kind: Environment), snapshots it, applies the change
-steps, snapshots it again and tears it down. What was destroyed, recreated or
-emptied is judged like a plan.
+		Long: `The sandbox brings up a replica environment, described by a compose project
+(--compose docker-compose.yml, with the change in --change change.yaml) or by
+an environment file (apiVersion: rehearse/v1, kind: Environment), snapshots
+it, applies the change steps, snapshots it again and tears it down. What was
+destroyed, recreated or emptied is judged like a plan.
 
 Every Docker object carries the label rehearse.run=<id>; rehearse sandbox prune
 removes what a killed run left behind.`,
@@ -35,9 +36,13 @@ removes what a killed run left behind.`,
 // sandboxRunOptions are the flags of `rehearse sandbox run`.
 type sandboxRunOptions struct {
 	streams
-	File  string
-	Keep  bool
-	RunID string
+	File string
+	// Compose, Change and Profiles read a compose project instead.
+	Compose  string
+	Change   string
+	Profiles []string
+	Keep     bool
+	RunID    string
 	// TrustEnvFile comes from the command line only, never the file.
 	TrustEnvFile bool
 	KeepImages   bool
@@ -50,21 +55,28 @@ type sandboxRunOptions struct {
 func newSandboxRunCmd(s streams) *cobra.Command {
 	o := &sandboxRunOptions{streams: s}
 	cmd := &cobra.Command{
-		Use:   "run ENV.yaml",
+		Use:   "run ENV.yaml | --compose FILE --change FILE",
 		Short: "Bring up the replica, apply the change, observe, tear down and judge",
-		Example: `  rehearse sandbox run examples/sandbox/env.yaml
+		Example: `  rehearse sandbox run --compose docker-compose.yml --change change.yaml
+  rehearse sandbox run --compose compose.yaml --change change.yaml --profile debug
+  rehearse sandbox run examples/sandbox/env.yaml
   rehearse sandbox run env.yaml --keep
   rehearse sandbox run env.yaml --format markdown > comment.md`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.File = args[0]
+			if len(args) == 1 {
+				o.File = args[0]
+			}
 			return o.run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.Compose, "compose", "", "run this compose project (docker-compose.yml, compose.yaml) as docker compose would")
+	f.StringVar(&o.Change, "change", "", "the change file for --compose (apiVersion: rehearse/v1, kind: Change)")
+	f.StringArrayVar(&o.Profiles, "profile", nil, "enable a compose profile (repeatable), besides COMPOSE_PROFILES in .env")
 	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
 	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
-	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment file's bind mounts, privileged, host network or PID and added capabilities (it comes with the change: only for a file you trust)")
+	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment or compose file's bind mounts, privileged, host network or PID and added capabilities, and let compose interpolation read rehearse's environment (the file comes with the change: only for a file you trust)")
 	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the run built (rehearse-build/*); by default they are removed with the run")
 	o.judgeOptions.addFlags(cmd, false)
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
@@ -80,11 +92,11 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err := o.output.check(); err != nil {
 		return cannotJudge(err)
 	}
-	env, err := sandbox.Load(o.File)
+	env, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
-	pol, origin, err := o.load(ctx)
+	pol, origin, err := o.judgeOptions.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -117,6 +129,23 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 		o.printKeep(res)
 	}
 	return decisionExit(v.Decision, o.FailOn)
+}
+
+// load reads the environment file or the compose project and its change.
+func (o *sandboxRunOptions) load(ctx context.Context) (*sandbox.Environment, error) {
+	switch {
+	case o.Compose != "" && o.File != "":
+		return nil, errors.New("give an environment file or --compose, not both")
+	case o.Compose != "" && o.Change == "":
+		return nil, errors.New("--compose needs --change: the change file to rehearse")
+	case o.Compose != "":
+		return sandbox.LoadCompose(ctx, sandbox.ComposeOptions{File: o.Compose, Change: o.Change, Profiles: o.Profiles, TrustEnvFile: o.TrustEnvFile})
+	case o.Change != "" || len(o.Profiles) > 0:
+		return nil, errors.New("--change and --profile go with --compose; an environment file holds its change")
+	case o.File == "":
+		return nil, errors.New("give an environment file, or --compose and --change")
+	}
+	return sandbox.Load(o.File)
 }
 
 // printStepOutput shows what a failed step printed (redacted by the

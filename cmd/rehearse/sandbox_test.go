@@ -91,8 +91,68 @@ func TestSandboxBadFile(t *testing.T) {
 	f := dir + "/env.yaml"
 	os.WriteFile(f, []byte("apiVersion: rehearse/v1\nkind: Environment\nname: x\nservices:\n  db:\n    imagee: busybox\n"), 0o644)
 	code, _, stderr := runSandbox(t, "run", f)
-	if code != exitCannot || !strings.Contains(stderr, f+": line 6: field imagee not found") {
+	if code != exitCannot || !strings.Contains(stderr, f+": line 6: services.db.imagee: unknown key; did you mean image?") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSandboxCompose runs the shipped compose example as the README does:
+// a change that empties the database's volume blocks with the counts; a
+// converge on the changed compose file recreates only the backend.
+func TestSandboxCompose(t *testing.T) {
+	requireDocker(t)
+	const dir = "../../examples/sandbox/nginx-flask-mysql/"
+	tests := []struct {
+		change string
+		code   int
+		want   []string
+	}{
+		{"change-wipe.yaml", exitBlock, []string{"BLOCK", "docker_container.db", "/var/lib/mysql", "101 files → 0"}},
+		{"change-upgrade.yaml", exitPass, []string{"docker_container.backend"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.change, func(t *testing.T) {
+			id := testimage.RunID()
+			code, stdout, stderr := runSandbox(t, "run", "--compose", dir+"compose.yaml", "--change", dir+tt.change, "--run-id", id)
+			noLeftovers(t, id)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if strings.Contains(stdout, "docker_container.db") != (tt.code == exitBlock) {
+				t.Errorf("db named %v:\n%s", !(tt.code == exitBlock), stdout)
+			}
+		})
+	}
+}
+
+// TestSandboxComposeFlags: the compose flags go together, and a bad
+// compose or change file exits 2 naming the file, line and key.
+func TestSandboxComposeFlags(t *testing.T) {
+	dir := t.TempDir()
+	compose := dir + "/compose.yaml"
+	os.WriteFile(compose, []byte("services:\n  db:\n    image: busybox\n    secrets: [pw]\n"), 0o644)
+	change := dir + "/change.yaml"
+	os.WriteFile(change, []byte("apiVersion: rehearse/v1\nkind: Change\nchange: []\n"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--compose", compose}, "--compose needs --change"},
+		{[]string{"run", "env.yaml", "--compose", compose, "--change", change}, "not both"},
+		{[]string{"run", "env.yaml", "--change", change}, "--change and --profile go with --compose"},
+		{[]string{"run"}, "give an environment file, or --compose and --change"},
+		{[]string{"run", "--compose", compose, "--change", change}, compose + ": line 4: services.db.secrets: not supported by the sandbox"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runSandbox(t, tt.args...)
+		if code != exitCannot || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, stderr, tt.want)
+		}
 	}
 }
 
@@ -292,7 +352,7 @@ func TestSandboxDemoWithoutBusybox(t *testing.T) {
 	t.Setenv("REHEARSE_BUSYBOX", t.TempDir()+"/no-busybox")
 	regress := func(args ...string) (int, string, string) {
 		var out, errw bytes.Buffer
-		cmd := newCmdRegress(osFactory(streams{in: strings.NewReader(""), out: &out, err: &errw}), nil)
+		cmd := newRegressCmd(streams{in: strings.NewReader(""), out: &out, err: &errw})
 		cmd.SetArgs(args)
 		cmd.SetOut(&out)
 		cmd.SetErr(&errw)
