@@ -29,16 +29,16 @@ func checkKeys(n *yaml.Node, path []any, ps *[]Problem) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
-				*ps = append(*ps, Problem{Line: k.Line, Path: pathString(path), Msg: "a key must be a plain value, not a list or mapping"})
+				*ps = append(*ps, Problem{Line: k.Line, Path: KeyPath(path...), Msg: "a key must be a plain value, not a list or mapping"})
 				continue
 			}
 			at := append(slices.Clip(path), k.Value)
 			if k.Tag == "!!merge" {
-				*ps = append(*ps, Problem{Line: k.Line, Path: pathString(path), Msg: "merge keys (<<) are not supported: write the keys out"})
+				*ps = append(*ps, Problem{Line: k.Line, Path: KeyPath(path...), Msg: "merge keys (<<) are not supported: write the keys out"})
 				continue
 			}
 			if line, dup := first[k.Value]; dup {
-				*ps = append(*ps, Problem{Line: k.Line, Path: pathString(at), Msg: fmt.Sprintf("key given twice (first at line %d)", line)})
+				*ps = append(*ps, Problem{Line: k.Line, Path: KeyPath(at...), Msg: fmt.Sprintf("key given twice (first at line %d)", line)})
 				continue
 			}
 			first[k.Value] = k.Line
@@ -75,7 +75,7 @@ var (
 )
 
 func (c *checker) add(n *yaml.Node, path []any, format string, args ...any) {
-	*c.ps = append(*c.ps, Problem{Line: n.Line, Path: pathString(path), Msg: fmt.Sprintf(format, args...)})
+	*c.ps = append(*c.ps, Problem{Line: n.Line, Path: KeyPath(path...), Msg: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) node(n *yaml.Node, t reflect.Type, path []any) {

@@ -109,16 +109,26 @@ func Parse(name string, data []byte) (*Doc, error) {
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: name, Problems: []Problem{{Line: 1, Msg: "the file is empty"}}}
 	}
-	d := &Doc{name: name, size: len(data), root: doc.Content[0]}
-	if d.root.Kind == yaml.ScalarNode && d.root.Tag == "!!null" {
+	if r := doc.Content[0]; r.Kind == yaml.ScalarNode && r.Tag == "!!null" {
 		return nil, &Error{File: name, Problems: []Problem{{Line: 1, Msg: "the file is empty"}}}
 	}
+	return FromNode(name, doc.Content[0], len(data))
+}
+
+// FromNode is Parse for a node of a file already read (a compose file's
+// extension, say): the Doc's lines are the file's, its paths start at n.
+// size bounds the work aliases may cause, as the file's length does for
+// Parse. Duplicate and merge keys under n are refused.
+func FromNode(name string, n *yaml.Node, size int) (*Doc, error) {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
 	var ps []Problem
-	checkKeys(d.root, nil, &ps)
+	checkKeys(n, nil, &ps)
 	if len(ps) > 0 {
 		return nil, &Error{File: name, Problems: ps}
 	}
-	return d, nil
+	return &Doc{name: name, size: size, root: n}, nil
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
@@ -162,7 +172,7 @@ func (d *Doc) Decode(v any) error {
 // key's (or the item's); when the path is not in the file (a key left
 // out), it is the deepest node found.
 func (d *Doc) Problemf(path []any, format string, args ...any) Problem {
-	return Problem{Line: d.Line(path...), Path: pathString(path), Msg: fmt.Sprintf(format, args...)}
+	return Problem{Line: d.Line(path...), Path: KeyPath(path...), Msg: fmt.Sprintf(format, args...)}
 }
 
 // Err is nil with no problems, and otherwise an *Error for the file.
@@ -210,9 +220,10 @@ func (d *Doc) Line(path ...any) int {
 
 var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// pathString spells a node path the way a reader finds it in the file:
+// KeyPath spells a node path (mapping keys as strings, list indexes as
+// ints) the way a reader finds it in the file, as every Problem does:
 // thresholds.max_destructive, expect.findings[0], services["web.1"].
-func pathString(path []any) string {
+func KeyPath(path ...any) string {
 	var b strings.Builder
 	for _, p := range path {
 		switch k := p.(type) {

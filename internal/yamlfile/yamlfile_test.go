@@ -260,3 +260,34 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestFromNode: a part of a file already read decodes with the file's
+// lines and paths that start at the part.
+func TestFromNode(t *testing.T) {
+	t.Parallel()
+	in := "services:\n  web:\n    image: x\nx-rehearse:\n  keys: [a]\n  mach: token\n"
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(in), &root); err != nil {
+		t.Fatal(err)
+	}
+	part := root.Content[0].Content[3]
+	d, err := FromNode("compose.yaml", part, len(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v inner
+	err = d.Decode(&v)
+	if want := "compose.yaml: line 6: mach: unknown key; did you mean match?"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if KeyPath("x-rehearse", "services", "web.1", 0) != `x-rehearse.services["web.1"][0]` {
+		t.Errorf("KeyPath = %s", KeyPath("x-rehearse", "services", "web.1", 0))
+	}
+	dup := "a: 1\nb:\n  c: 1\n  c: 2\n"
+	if err := yaml.Unmarshal([]byte(dup), &root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromNode("f.yaml", &root, len(dup)); err == nil || !strings.Contains(err.Error(), "line 4: b.c: key given twice") {
+		t.Errorf("duplicate under the node: %v", err)
+	}
+}
