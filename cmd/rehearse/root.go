@@ -166,9 +166,12 @@ func enumValues(cmd *cobra.Command, flag string) []string {
 }
 
 // registerCompletions makes shell completion suggest the values of every
-// enumerated flag, in every command that has one.
+// enumerated flag, in every command that has one. It walks each command's
+// own flags (Flags before parsing holds no inherited ones):
+// LocalNonPersistentFlags would merge every parent's persistent flags
+// into a new set per command, in every process, rehearse hook's too.
 func registerCompletions(cmd *cobra.Command) {
-	cmd.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) { registerCompletion(cmd, f) })
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { registerCompletion(cmd, f) })
 	cmd.PersistentFlags().VisitAll(func(f *pflag.Flag) { registerCompletion(cmd, f) })
 	for _, c := range cmd.Commands() {
 		registerCompletions(c)
