@@ -216,6 +216,7 @@ func TestRegressExitCodes(t *testing.T) {
 		{"regressed and broken: trouble wins", regressOptions{Paths: []string{regressed, broken}}, 2, ""},
 		{"require docker", regressOptions{Paths: []string{good}, RequireDocker: true}, 2, ""},
 		{"json", regressOptions{Paths: []string{good}, Format: "json"}, 0, `"schema": "rehearse.regress/v1"`},
+		{"--color always", regressOptions{Paths: []string{regressed}}, 1, "\x1b[31mREGRESSED"},
 		{"format sarif", regressOptions{Paths: []string{good}, Format: "sarif"}, 2, ""},
 		{"parallel 0", regressOptions{Paths: []string{good}, Parallel: 0}, 2, ""},
 		{"bad shard", regressOptions{Paths: []string{good}, Shard: "4/3"}, 2, ""},
@@ -226,6 +227,9 @@ func TestRegressExitCodes(t *testing.T) {
 			t.Parallel()
 			f, out := testFactory()
 			o := tt.o
+			if strings.HasPrefix(tt.name, "--color always") {
+				f.ui.color = "always"
+			}
 			o.Factory = f
 			if o.Format == "" {
 				o.Format = "text"

@@ -91,7 +91,7 @@ func recordRun(ctx context.Context, o *recordOptions) error {
 		fmt.Fprintf(o.out, "  %s\n", filepath.Join(dir, f))
 	}
 	fmt.Fprintln(o.out)
-	if err := report.Render(o.out, report.Text, &rec.Verdict, report.Options{Color: useColor(o.out)}); err != nil {
+	if err := report.Render(o.out, report.Text, &rec.Verdict, report.Options{Color: o.useColor(o.out)}); err != nil {
 		return cannotJudge(err)
 	}
 	fmt.Fprintln(o.out)

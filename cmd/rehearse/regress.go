@@ -113,7 +113,7 @@ func regressRun(ctx context.Context, o *regressOptions) error {
 	if o.Format == "json" {
 		f = report.JSON
 	}
-	if err := scenarios.RenderRegression(o.out, f, g, report.Options{Color: f == report.Text && useColor(o.out)}); err != nil {
+	if err := scenarios.RenderRegression(o.out, f, g, report.Options{Color: f == report.Text && o.useColor(o.out)}); err != nil {
 		return cannotJudge(err)
 	}
 	return regressExit(g)

@@ -81,7 +81,7 @@ func replayRun(ctx context.Context, o *replayOptions) error {
 }
 
 func (o *replayOptions) text(s *scenarios.Scenario, res *scenarios.Result) error {
-	color := useColor(o.out)
+	color := o.useColor(o.out)
 	head := s.Summary
 	if s.Source != "" {
 		head += " (" + s.Source + ")"
