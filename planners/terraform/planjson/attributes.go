@@ -1,7 +1,6 @@
 package planjson
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -27,7 +26,7 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 	if cv.replacePaths != nil {
 		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
 	}
-	before, after := cv.pick(c, r.Action, intern)
+	before, after, changes := cv.pick(c, r.Action, intern)
 	if before != nil {
 		c.Before = before
 	}
@@ -46,7 +45,7 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 		// listed instead, and the verdict says the plan does not tell.
 		r.NoReplacePaths = !cv.hasReplacePaths
 	}
-	r.Changes = diff(before, after, c, &cv.byName)
+	r.Changes = changes(c, &cv.byName)
 	if r.Action.Destructive() {
 		r.Before = scalars(before, c.BeforeSensitive, &cv.byName)
 	}
@@ -68,65 +67,56 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 }
 
 // pick is the attribute picker: the top-level attributes of before and
-// after that full reads, decoded; nil for a side that is null or absent.
+// after that full reads, decoded (nil for a side that is null or absent),
+// and how to list the attribute changes.
 //
-// The general path (no interner) decodes both objects whole. The fast
-// path exists because that decoding was most of an update's cost while
-// most of it is thrown away: an attribute with the same bytes on both
-// sides has the same value, and diff skips it. So it decodes only what
-// can matter: an attribute on one side only or whose bytes differ, one
-// unknown after apply, the root of a replace path, the label attributes,
-// and for a replace every scalar (Before keeps a deleted object's
-// scalars). The invariant: diff, pathChange, scalars and labels give
-// what the general path gives. The members are walked as two slices
+// The general path (no interner) decodes both objects whole, and diff
+// compares the maps. The fast path exists because that decoding was most
+// of an update's cost while most of it is thrown away: it decodes only
+// the label attributes, the roots of replace paths and, for a replace,
+// the scalars (Before keeps a deleted object's scalars), and the changes
+// are listed from the raw members (diffMembers). The invariant: the
+// Resource is the one the general path makes. The members are two slices
 // sorted by key (terraform writes them sorted, so sorting is a check),
 // merged like sorted lists: keys are unique, the digest refused
 // duplicates first.
-func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner) (before, after map[string]any) {
+func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner) (before, after map[string]any, changes func(*tfjson.Change, *int) []change.AttrChange) {
 	if intern == nil {
 		before, _ = decodeValue(cv.before).(map[string]any)
 		after, _ = decodeValue(cv.after).(map[string]any)
-		return before, after
+		return before, after, func(c *tfjson.Change, byName *int) []change.AttrChange { return diff(before, after, c, byName) }
 	}
 	bm, bObj := sortedMembers(cv.before, intern, cv.scratch.bm[:0])
 	am, aObj := sortedMembers(cv.after, intern, cv.scratch.am[:0])
 	cv.scratch.bm, cv.scratch.am = bm[:0], am[:0]
-	unknownTop, _ := c.AfterUnknown.(map[string]any)
-	roots := cv.scratch.roots[:0]
+	roots, whole := cv.scratch.roots[:0], false
 	for _, p := range c.ReplacePaths {
-		if steps, ok := p.([]any); ok && len(steps) > 0 {
-			if k, ok := steps[0].(string); ok {
-				roots = append(roots, k)
-			}
+		steps, _ := p.([]any)
+		if len(steps) == 0 {
+			whole = true // an empty path names the whole object
+			continue
+		}
+		if k, ok := steps[0].(string); ok {
+			roots = append(roots, k)
 		}
 	}
 	cv.scratch.roots = roots[:0]
-	needed := func(k string, b, a []byte) bool {
-		return labelAttr(k) || !bytes.Equal(b, a) || act == change.Replace && isScalar(b) ||
-			unknownTop != nil && containsTrue(unknownTop[k]) || slices.Contains(roots, k)
+	keep := func(side map[string]any, ms []rawMember) {
+		for _, m := range ms {
+			if whole || labelAttr(m.key) || act == change.Replace && isScalar(m.val) || slices.Contains(roots, m.key) {
+				side[m.key] = decodeValue(m.val)
+			}
+		}
 	}
 	if bObj {
 		before = make(map[string]any)
+		keep(before, bm)
 	}
 	if aObj {
 		after = make(map[string]any)
+		keep(after, am)
 	}
-	for i, j := 0, 0; i < len(bm) || j < len(am); {
-		switch {
-		case j == len(am) || i < len(bm) && bm[i].key < am[j].key:
-			before[bm[i].key] = decodeValue(bm[i].val)
-			i++
-		case i == len(bm) || am[j].key < bm[i].key:
-			after[am[j].key] = decodeValue(am[j].val)
-			j++
-		default:
-			if b, a := bm[i], am[j]; needed(b.key, b.val, a.val) {
-				before[b.key], after[a.key] = decodeValue(b.val), decodeValue(a.val)
-			}
-			i, j = i+1, j+1
-		}
-	}
-	return before, after
+	return before, after, func(c *tfjson.Change, byName *int) []change.AttrChange { return diffMembers(bm, am, c, byName) }
 }
 
 // sortedMembers appends the members of a raw object to into, sorted by

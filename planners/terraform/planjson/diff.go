@@ -66,22 +66,9 @@ func diff(before, after map[string]any, c *tfjson.Change, byName *int) []change.
 // a sensitive map. A path through a name that says secret is hidden the
 // same way, counted in byName.
 func pathChange(steps []any, c *tfjson.Change, byName *int) change.AttrChange {
-	for i := range steps {
-		if coveredAt(c.BeforeSensitive, steps[:i+1]) || coveredAt(c.AfterSensitive, steps[:i+1]) {
-			return change.AttrChange{Path: formatPath(steps[:i+1]), Sensitive: true}
-		}
-	}
-	ac := change.AttrChange{Path: formatPath(steps)}
-	if markedAt(c.BeforeSensitive, steps) || markedAt(c.AfterSensitive, steps) {
-		ac.Sensitive = true
+	ac, hidden := pathHidden(steps, c, byName)
+	if hidden {
 		return ac
-	}
-	for _, s := range steps {
-		if k, ok := s.(string); ok && change.SecretName(k) {
-			ac.Sensitive, ac.ByName = true, true
-			*byName++
-			return ac
-		}
 	}
 	ac.Before = compact(redactByName(valueAt(c.Before, steps), byName))
 	if markedAt(c.AfterUnknown, steps) {
@@ -90,6 +77,29 @@ func pathChange(steps []any, c *tfjson.Change, byName *int) change.AttrChange {
 	}
 	ac.After = compact(redactByName(valueAt(c.After, steps), byName))
 	return ac
+}
+
+// pathHidden is the AttrChange of a path, and whether the marks or the
+// names on the path hide its values.
+func pathHidden(steps []any, c *tfjson.Change, byName *int) (change.AttrChange, bool) {
+	for i := range steps {
+		if coveredAt(c.BeforeSensitive, steps[:i+1]) || coveredAt(c.AfterSensitive, steps[:i+1]) {
+			return change.AttrChange{Path: formatPath(steps[:i+1]), Sensitive: true}, true
+		}
+	}
+	ac := change.AttrChange{Path: formatPath(steps)}
+	if markedAt(c.BeforeSensitive, steps) || markedAt(c.AfterSensitive, steps) {
+		ac.Sensitive = true
+		return ac, true
+	}
+	for _, s := range steps {
+		if k, ok := s.(string); ok && change.SecretName(k) {
+			ac.Sensitive, ac.ByName = true, true
+			*byName++
+			return ac, true
+		}
+	}
+	return ac, false
 }
 
 // jsonEqual reports whether two decoded values encode to the same JSON, as

@@ -1,76 +1,103 @@
 package planjson
 
 import (
+	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
 
-// The reader runs on two goroutines. The one that called Read checks the
-// syntax of the whole document, and copies the bytes of each resource change
-// into a job; a converter goroutine turns the jobs' changes into Resources,
-// in document order, while the reader goes on through the rest of the plan
-// (prior_state and configuration come after resource_changes). On two cores
-// checking and converting overlap.
+// Resource changes are converted while the document is still being read.
+// The goroutine that called Read checks the syntax of the whole document
+// and copies the bytes of each resource change into a job; a pool of
+// converter goroutines, one per processor, turns the jobs' changes into
+// Resources while the reader goes on (prior_state and configuration come
+// after resource_changes). Converting is most of the work, so on two cores
+// it takes both while the reader waits for input or for a free job.
 //
-// Errors come out as they did from one goroutine: the reader sends the
-// changes it has checked before it stops at an error, and a conversion
-// error, which is always at an earlier change, wins over whatever the
-// reader met after it.
+// The invariants: the Set is what one goroutine would make, in document
+// order (each job's Resources are kept apart and joined in the order the
+// jobs were sent), whichever converter took which job; and errors come out
+// as they did from one goroutine: the reader sends the changes it has
+// checked before it stops at an error, and a conversion error, always at
+// an earlier change than anything the reader met after it, wins; among
+// conversion errors, the one in the earliest job.
 
 // jobBytes is how many bytes of resource changes a job carries.
 const jobBytes = 256 << 10
 
 // convJob is a run of consecutive elements of one list of resource changes.
 type convJob struct {
-	key   string // "resource_changes" or "resource_drift", for errors
-	into  *[]change.Resource
+	res   *convResult
 	first int    // index in the list of the job's first element
 	data  []byte // the elements' bytes, back to back
 	ends  []int  // end of each element in data
 	offs  []int64
-	last  bool // the list ends with this job
 }
 
-// convList is one converted list, waiting to be moved into the Set.
-type convList struct {
-	into    *[]change.Resource
-	batches [][]change.Resource
+// convResult is what became of one job, in the order the jobs were sent.
+type convResult struct {
+	key  string // "resource_changes" or "resource_drift", for errors
+	into *[]change.Resource
+	out  []change.Resource
+	err  error
+}
+
+// convWorker is one converter goroutine's state: the converter keeps its
+// digester and scratch slices from one change to the next, the interner
+// its strings and label sets.
+type convWorker struct {
+	conv   converter
+	intern *interner
 }
 
 type pipeline struct {
-	jobs chan *convJob
-	free chan *convJob
-	done chan struct{}
-
-	// Owned by the converter until done is closed.
-	err     error
-	lists   []convList
-	batch   []change.Resource
-	batches [][]change.Resource
+	jobs    chan *convJob
+	free    chan *convJob
+	wg      sync.WaitGroup
+	workers []*convWorker
+	results []*convResult // owned by the reader; filled by the workers
 }
 
-// startPipeline starts the converter goroutine, once.
+// startPipeline starts the converters, once.
 func (d *reader) startPipeline() {
 	if d.pipe != nil {
 		return
 	}
-	p := &pipeline{jobs: make(chan *convJob, 4), free: make(chan *convJob, 8), done: make(chan struct{})}
+	n := max(1, runtime.GOMAXPROCS(0))
+	p := &pipeline{jobs: make(chan *convJob, 2*n), free: make(chan *convJob, 4*n)}
 	d.pipe = p
-	go d.convertJobs(p)
+	for range n {
+		w := &convWorker{intern: newInterner()}
+		p.workers = append(p.workers, w)
+		p.wg.Add(1)
+		go d.convertJobs(p, w)
+	}
 }
 
-// finishPipeline waits for the converter and returns its error.
+// finishPipeline waits for the converters and returns the conversion
+// error of the earliest job, if any.
 func (d *reader) finishPipeline() error {
 	p := d.pipe
 	if p == nil {
 		return nil
 	}
 	close(p.jobs)
-	<-p.done
-	return p.err
+	p.wg.Wait()
+	for _, r := range p.results {
+		if r.err != nil {
+			return r.err
+		}
+	}
+	for _, w := range p.workers {
+		d.byName += w.conv.byName
+	}
+	return nil
 }
 
+// newJob returns an empty job for the elements of the list key from index
+// first on, recording its place among the results.
 func (d *reader) newJob(key string, into *[]change.Resource, first int) *convJob {
 	var j *convJob
 	select {
@@ -78,24 +105,17 @@ func (d *reader) newJob(key string, into *[]change.Resource, first int) *convJob
 	default:
 		j = &convJob{data: make([]byte, 0, jobBytes+jobBytes/4)}
 	}
-	j.key, j.into, j.first, j.last = key, into, first, false
+	j.res = &convResult{key: key, into: into}
+	j.first = first
+	d.pipe.results = append(d.pipe.results, j.res)
 	return j
 }
 
-// convertJobs is the converter goroutine.
-func (d *reader) convertJobs(p *pipeline) {
-	defer close(p.done)
+// convertJobs is one converter goroutine.
+func (d *reader) convertJobs(p *pipeline, w *convWorker) {
+	defer p.wg.Done()
 	for j := range p.jobs {
-		if p.err == nil {
-			p.err = d.convertJob(p, j)
-		}
-		if j.last && p.err == nil {
-			if len(p.batch) > 0 {
-				p.batches = append(p.batches, p.batch)
-			}
-			p.lists = append(p.lists, convList{j.into, p.batches})
-			p.batch, p.batches = nil, nil
-		}
+		j.res.out, j.res.err = d.convertJob(w, j)
 		j.data, j.ends, j.offs = j.data[:0], j.ends[:0], j.offs[:0]
 		select {
 		case p.free <- j:
@@ -104,52 +124,47 @@ func (d *reader) convertJobs(p *pipeline) {
 	}
 }
 
-func (d *reader) convertJob(p *pipeline, j *convJob) error {
+func (d *reader) convertJob(w *convWorker, j *convJob) ([]change.Resource, error) {
+	out := make([]change.Resource, 0, len(j.ends))
 	start := 0
 	for k, end := range j.ends {
 		raw := j.data[start:end]
 		start = end
-		res, addr, err := d.conv.resource(raw, d.intern, 2, j.key)
+		res, addr, err := w.conv.resource(raw, w.intern, 2, j.res.key)
 		if err != nil {
-			return d.convErr(j.key, j.first+k, j.offs[k]-int64(len(raw)), addr, err)
+			return nil, d.convErr(j.res.key, j.first+k, j.offs[k]-int64(len(raw)), addr, err)
 		}
-		// Batches of a fixed size, copied once at the end, spare the
-		// copies and the garbage of a slice of large structs that grows
-		// by doubling.
-		if p.batch == nil {
-			p.batch = make([]change.Resource, 0, 64)
-		} else if len(p.batch) == cap(p.batch) {
-			p.batches = append(p.batches, p.batch)
-			p.batch = make([]change.Resource, 0, 1024)
-			prefault(p.batch[:cap(p.batch)])
-		}
-		p.batch = append(p.batch, res)
+		out = append(out, res)
 	}
-	return nil
+	return out, nil
 }
 
-// flushLists moves the converted lists into the Set, in document order.
+// flushLists moves the converted Resources into the Set, each list's in
+// document order.
 func (d *reader) flushLists() {
 	if d.pipe == nil {
 		return
 	}
-	for _, l := range d.pipe.lists {
-		into := l.into
-		n := len(*into)
-		for _, b := range l.batches {
-			n += len(b)
-		}
-		if n > len(*into) {
-			out := make([]change.Resource, 0, n)
-			prefault(out[:n])
-			out = append(out, *into...)
-			for _, b := range l.batches {
-				out = append(out, b...)
-			}
-			*into = out
-		}
+	counts := map[*[]change.Resource]int{}
+	for _, r := range d.pipe.results {
+		counts[r.into] += len(r.out)
 	}
-	d.pipe.lists = nil
+	for into, n := range counts {
+		if n == 0 {
+			continue
+		}
+		out := make([]change.Resource, 0, len(*into)+n)
+		prefault(out[:cap(out)])
+		out = append(out, *into...)
+		for _, r := range d.pipe.results {
+			if r.into == into {
+				out = append(out, r.out...)
+				r.out = nil // garbage as soon as it is copied
+			}
+		}
+		*into = out
+	}
+	d.pipe.results = nil
 }
 
 // prefault writes a byte of every page of rs, with plain stores of a field

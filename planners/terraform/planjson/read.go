@@ -42,7 +42,7 @@ func Read(ctx context.Context, r io.Reader, opts ...Option) (change.Set, error) 
 	if err != nil {
 		return change.Set{}, &ReadError{File: name, Offset: -1, Err: err}
 	}
-	d := &reader{name: name, s: newScanner(ctx, r), intern: newInterner()}
+	d := &reader{name: name, s: newScanner(ctx, r)}
 	set, err := d.read()
 	if err != nil {
 		return change.Set{}, err
@@ -71,12 +71,7 @@ type reader struct {
 	// field being read. Like encoding/json, the reader reports it once
 	// the whole field has been read, so a syntax error after it wins.
 	typeErr error
-	// intern shares the strings that repeat across resources: types,
-	// providers, modules, label keys and values, label sets. Only the
-	// converter goroutine uses it, and conv.
-	intern *interner
-	conv   converter
-	pipe   *pipeline
+	pipe    *pipeline
 }
 
 func (d *reader) read() (change.Set, error) {
@@ -84,7 +79,7 @@ func (d *reader) read() (change.Set, error) {
 	err := d.parse()
 	var deps map[string][]string
 	if err == nil {
-		// While the converter may still be busy.
+		// While the converters may still be busy.
 		deps = d.config.dependents()
 	}
 	// A conversion error is at a change before anything parse met.
@@ -103,7 +98,7 @@ func (d *reader) read() (change.Set, error) {
 	d.set.Dependents = deps
 	d.set.Incomplete = d.complete != nil && !*d.complete
 	d.set.Managed = managedAtLeast(d.set.Managed, d.set.Resources)
-	if n := d.byName + d.conv.byName; n > 0 {
+	if n := d.byName; n > 0 {
 		d.set.Notes = append(d.set.Notes, fmt.Sprintf("%d value(s) shown as (sensitive: by name): their names say secret (password, token, private_key…) though the provider did not mark them sensitive", n))
 	}
 	return d.set, nil
@@ -308,7 +303,6 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 			return err
 		}
 		if !more {
-			job.last = true
 			d.pipe.jobs <- job
 			return nil
 		}
