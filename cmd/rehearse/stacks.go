@@ -301,3 +301,23 @@ func firstError(errs []error) error {
 	}
 	return nil
 }
+
+// judgeStacks judges approve's inputs as `rehearse plan` judges them when
+// they are more than one change (several files, a directory of plans,
+// --dir twice, --stack, --terragrunt), so an approval names the same
+// fingerprint and finding ids the gate will see; many reports false for
+// one change, which approve reads as before.
+func (o *approveOptions) judgeStacks(ctx context.Context, pol verdict.Policy, opts verdict.Options) (v verdict.Verdict, many bool, err error) {
+	p := &o.dir
+	p.streams, p.judgeOptions = o.streams, o.judgeOptions
+	if len(p.Files) <= 1 && len(p.Dirs) <= 1 && len(p.Stacks) == 0 && p.Terragrunt == "" {
+		if len(p.Files) == 0 || !isDir(p.Files[0]) && !strings.ContainsAny(p.Files[0], "*?[") {
+			return verdict.Verdict{}, false, nil
+		}
+	}
+	if err := p.checkSource(); err != nil {
+		return verdict.Verdict{}, true, err
+	}
+	v, err = p.judge(ctx, pol, opts, nil)
+	return v, true, err
+}
