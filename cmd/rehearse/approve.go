@@ -41,7 +41,7 @@ type approveOptions struct {
 func newApproveCmd(s streams) *cobra.Command {
 	o := &approveOptions{streams: s, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "approve [PLAN.json | --dir DIR] --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
+		Use:   "approve [PLAN.json | --dir DIR | VERDICT.json | ENV.yaml | SCENARIO] --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
 		Short: "Approve a finding for exactly this change, with the reason and the rollback plan",
 		Long: `approve judges the plan as "rehearse plan" does, checks that each --finding
 is one of its findings, and appends an approval to the approvals file: the
@@ -60,13 +60,26 @@ add an encrypted key to the agent.
 Judge the plan with the same --policy, --origin and --workspace as the gate
 that will read the approval, so the findings are the same. With --dir the
 change is planned as "rehearse plan --dir" plans it, with the same --var,
---target, --destroy…: what an agent's denied apply prints to run.`,
+--target, --destroy…: what an agent's denied apply prints to run.
+
+A change observed in the sandbox is approved from the JSON verdict that
+"rehearse sandbox run --format json" wrote (its fingerprint and findings as
+they are, nothing is run), or from the environment file, run in the sandbox
+again and judged as "rehearse sandbox run" judges it, or from a scenario
+(its folder or scenario.yaml), replayed as "rehearse replay" replays it. An
+observed change's fingerprint depends only on what it did (services,
+actions, data figures, probe outcomes), never on container ids or times,
+so "rehearse sandbox run --approvals" counts the approval on its own run of
+the same change.`,
 		Example: `  rehearse approve plan.json --finding RH-673cbe987e --by alice@example.com \
     --reason "planned migration" --rollback "restore snapshot rds-2026-11-27" \
     --expires 72h --sign-key ~/.ssh/id_ed25519
   rehearse plan --policy rehearse.yaml --approvals .rehearse/approvals.yaml plan.json
   rehearse approve --dir infra --destroy --finding RH-2fe8f1fc33 --by alice@example.com \
-    --reason "decommission" --rollback "re-create from the nightly backup"`,
+    --reason "decommission" --rollback "re-create from the nightly backup"
+  rehearse sandbox run env.yaml --format json > verdict.json
+  rehearse approve verdict.json --finding RH-4c0ffee123 --by alice@example.com \
+    --reason "the orders table is rebuilt by the migration" --rollback "pg_restore the dump"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -116,17 +129,16 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	set, err := o.readChange(ctx)
-	if err != nil {
-		return cannotJudge(err)
-	}
 	now := o.now()
 	check := approval.Input{Policy: pol.Approvals, Signers: signers, Now: now, Authors: []string{}}
 	check.Policy.ForbidSelf = false // the authors are the gate's to read
 	check.Entries = existing
 	opts := o.options(origin)
 	opts.Approvals = approval.Verify(check)
-	v := verdict.Evaluate(set, pol, opts)
+	v, err := o.judge(ctx, pol, opts)
+	if err != nil {
+		return cannotJudge(err)
+	}
 	byID := map[string]*verdict.Finding{}
 	for i := range v.Findings {
 		byID[v.Findings[i].ID] = &v.Findings[i]
