@@ -188,3 +188,24 @@ func TestPlanStacksApproval(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanStacksDirs plans two Terraform directories with real terraform
+// (--dir twice) and judges them as two stacks.
+func TestPlanStacksDirs(t *testing.T) {
+	bin := terraformBin(t)
+	a := filepath.Join("testdata", "tf", "base")
+	b := filepath.Join("..", "..", "examples", "terraform")
+	code, out, errOut := runCLI(t, "", "plan", "--format", "json", "--terraform", bin, "--dir", a, "--dir", b, "--stack", "example="+b)
+	v, got := stackNames(t, out)
+	if code != 0 || got != "example:pass testdata/tf/base:pass" {
+		t.Fatalf("exit %d, stacks %q; stderr %s", code, got, errOut)
+	}
+	for _, s := range v.Stacks {
+		if !strings.HasPrefix(s.Fingerprint, "sha256:") {
+			t.Errorf("stack %s has no fingerprint", s.Name)
+		}
+	}
+	if code, _, errOut := runCLI(t, "", "plan", "--terraform", bin, "--dir", a, "--dir", b, "--state", "x.tfstate"); code != 2 || !strings.Contains(errOut, "one --dir") {
+		t.Errorf("--state with two --dir: exit %d, %s", code, errOut)
+	}
+}
