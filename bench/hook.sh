@@ -5,7 +5,9 @@
 #      process, exec'd by bench/hooktime (target: at most 15 ms, median);
 #   2. a terraform apply: the hook planning and judging it, against a bare
 #      `terraform plan` in the same directory (target: at most 1.2x), on a
-#      fixture of terraform_data resources with local state;
+#      fixture of terraform_data resources with local state; bare plan,
+#      `rehearse plan --dir` and the hook interleaved round by round, wall
+#      and CPU time (GNU time, /usr/bin/time);
 #   3. the package inits on the hook's path (GODEBUG=inittrace=1), slowest
 #      first, averaged over INIT_RUNS runs, and when main starts.
 #
@@ -111,8 +113,35 @@ grep -v ' SUM$\| MAIN$' "$work/inits" | sort -rn | head -8 | awk '{printf "    %
 echo
 [ -z "${FAST_ONLY:-}" ] || exit 0
 
-echo "| resources | bare \`terraform plan\` (ms) | \`rehearse plan --dir\` (ms) | hook on \`terraform apply\` (ms) | hook ÷ bare plan | hook − plan --dir (ms) |"
-echo "|---:|---:|---:|---:|---:|---:|"
+# interleave RUNS CMD...: one run of each command per round, round after
+# round, so whatever else the machine does falls on all of them alike (the
+# apply rows compare commands of a second or more on shared cores). Prints
+# one line per command: median wall (ms) and mean CPU, user + system of the
+# whole process tree (ms; GNU time, 10 ms resolution).
+interleave() {
+	local runs=$1 k c s e
+	shift
+	for k in $(seq $#); do : >"$work/t$k"; done
+	for c in "$@"; do bash -c "$c" >/dev/null 2>&1 || true; done
+	for _ in $(seq "$runs"); do
+		k=0
+		for c in "$@"; do
+			k=$((k + 1))
+			s=$(date +%s%N)
+			/usr/bin/time -f '%U %S' -o "$work/cpu" bash -c "$c || true" >/dev/null 2>&1
+			e=$(date +%s%N)
+			echo "$(((e - s) / 1000)) $(cat "$work/cpu")" >>"$work/t$k"
+		done
+	done
+	for k in $(seq $#); do
+		sort -n "$work/t$k" | awk '{w[NR] = $1 / 1000; c += ($2 + $3) * 1000} END {printf "%.1f %.0f\n", w[int((NR + 1) / 2)], c / NR}'
+	done
+}
+
+echo "Applies ($PLAN_RUNS interleaved rounds; target: hook ≤ 1.2× the bare plan):"
+echo
+echo "| resources | bare \`terraform plan\` (ms) | \`rehearse plan --dir\` (ms) | hook on \`terraform apply\` (ms) | hook ÷ bare plan | bare plan CPU (ms) | hook CPU (ms) | hook ÷ bare, CPU |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $RESOURCES; do
 	dir="$work/tf-$n"
 	mkdir -p "$dir"
@@ -123,9 +152,13 @@ for n in $RESOURCES; do
 	# The hook must allow it, or the timing is of something else.
 	out=$("$work/rehearse" hook claude <"$work/apply-$n.json")
 	[ -z "$out" ] || { echo "bench: the hook did not allow the benign apply: $out" >&2; exit 1; }
-	bare=$(median "$PLAN_RUNS" "cd $dir && terraform plan -input=false -lock=false -no-color")
-	runner=$(median "$PLAN_RUNS" "$work/rehearse plan --dir $dir")
-	hook=$(median "$PLAN_RUNS" "$work/rehearse hook claude < $work/apply-$n.json")
-	echo "| $n | $bare | $runner | $hook | $(awk -v h="$hook" -v b="$bare" 'BEGIN {printf "%.2fx", h/b}') | $(awk -v h="$hook" -v r="$runner" 'BEGIN {printf "%.0f", h-r}') |"
+	{
+		read -r bare barecpu
+		read -r runner _
+		read -r hook hookcpu
+	} < <(interleave "$PLAN_RUNS" "cd $dir && terraform plan -input=false -lock=false -no-color" \
+		"$work/rehearse plan --dir $dir" "$work/rehearse hook claude < $work/apply-$n.json")
+	echo "| $n | $bare | $runner | $hook | $(awk -v h="$hook" -v b="$bare" 'BEGIN {printf "%.2fx", h/b}') | $barecpu | $hookcpu | $(awk -v h="$hookcpu" -v b="$barecpu" 'BEGIN {printf "%.2fx", h/b}') |"
 done
 echo
+echo "After the applies: $(machine)."

@@ -10,14 +10,15 @@
 #   RUNS=30 FIXTURE=infra/ bench/terraform.sh
 #   RESOURCES=300 bench/terraform.sh   # the example plus 300 more resources
 #   MODULE=1 bench/terraform.sh        # plus a local module, so init is needed
-#   REHEARSE=/tmp/rehearse-old bench/terraform.sh   # time that binary instead
+#   REHEARSE=/tmp/rehearse-new bench/terraform.sh   # time that binary instead
+#   BEFORE=/tmp/rehearse-old bench/terraform.sh     # and that one, interleaved
 #
 # rehearse plans without init when the directory needs none (the example
 # uses only the builtin provider) or already has a fitting .terraform; with
 # MODULE=1 the copy must run init, as the bare side does.
 #
-# Uses hyperfine when installed, else an interleaved loop timed with date, so
-# a noisy neighbour on a shared machine hits both sides alike.
+# Runs the sides in interleaved rounds timed with date, so a noisy neighbour
+# on a shared machine hits them alike (HYPERFINE=1: hyperfine instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +50,7 @@ fi
 if [ -n "${REHEARSE:-}" ]; then
 	cp "$REHEARSE" "$work/rehearse"
 else
-	go build -o "$work/rehearse" ./cmd/rehearse
+	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/rehearse" ./cmd/rehearse # as make build
 fi
 
 # Each bare run starts from a fresh copy without .terraform, as rehearse's
@@ -64,32 +65,48 @@ cd "$work/bare"
 "$TF" show -json p >/dev/null 2>&1
 SH
 # Exit 1 (block) is a verdict; only 2 (could not judge) is a failure.
-cat >"$work/rehearse.sh" <<SH
+rehearse_sh() { # rehearse_sh BINARY SCRIPT
+	cat >"$2" <<SH
 #!/usr/bin/env bash
-"$work/rehearse" plan --dir "$FIXTURE" --format json >/dev/null 2>&1
+"$1" plan --dir "$FIXTURE" --format json >/dev/null 2>&1
 rc=\$?; [ \$rc -le 1 ] || { echo "rehearse exited \$rc" >&2; exit \$rc; }
 SH
-chmod +x "$work/bare.sh" "$work/rehearse.sh"
+	chmod +x "$2"
+}
+rehearse_sh "$work/rehearse" "$work/rehearse.sh"
+if [ -n "${BEFORE:-}" ]; then
+	cp "$BEFORE" "$work/rehearse-before"
+	rehearse_sh "$work/rehearse-before" "$work/before.sh"
+fi
+chmod +x "$work/bare.sh"
 
-if command -v hyperfine >/dev/null; then
+# The sides run in interleaved rounds (one run of each per round), so load
+# from the rest of a shared machine falls on all of them alike; HYPERFINE=1
+# runs hyperfine instead (each side's runs back to back).
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+if [ -n "${HYPERFINE:-}" ]; then
 	hyperfine --warmup 2 --runs "$RUNS" --export-json "$work/h.json" \
 		-n rehearse "$work/rehearse.sh" -n terraform "$work/bare.sh"
 	read -r r t < <(python3 -c 'import json,sys; r={x["command"]: x["median"]*1000 for x in json.load(open(sys.argv[1]))["results"]}; print(round(r["rehearse"]), round(r["terraform"]))' "$work/h.json")
 else
 	ms() { local s e; s=$(date +%s%N); "$1" || exit 2; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
-	median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
-	ms "$work/bare.sh" >/dev/null; ms "$work/rehearse.sh" >/dev/null # warm the page cache
-	: >"$work/r"; : >"$work/t"
+	sides="rehearse bare${BEFORE:+ before}"
+	for side in $sides; do ms "$work/$side.sh" >/dev/null; : >"$work/$side.ms"; done # warm the page cache
 	for _ in $(seq "$RUNS"); do
-		ms "$work/rehearse.sh" >>"$work/r"
-		ms "$work/bare.sh" >>"$work/t"
+		for side in $sides; do ms "$work/$side.sh" >>"$work/$side.ms"; done
 	done
-	r=$(median <"$work/r"); t=$(median <"$work/t")
-	echo "rehearse runs (ms): $(tr '\n' ' ' <"$work/r")"
-	echo "terraform runs (ms): $(tr '\n' ' ' <"$work/t")"
+	r=$(median <"$work/rehearse.ms"); t=$(median <"$work/bare.ms")
+	echo "rehearse runs (ms): $(tr '\n' ' ' <"$work/rehearse.ms")"
+	echo "terraform runs (ms): $(tr '\n' ' ' <"$work/bare.ms")"
+	[ -z "${BEFORE:-}" ] || echo "before runs (ms): $(tr '\n' ' ' <"$work/before.ms")"
 fi
 
-echo "fixture: $FIXTURE${RESOURCES:+ (+$RESOURCES resources)}${MODULE:+ (+a local module)} ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each)"
+echo "fixture: $FIXTURE${RESOURCES:+ (+$RESOURCES resources)}${MODULE:+ (+a local module)} ($("$TF" version 2>/dev/null | head -n1), $RUNS runs each, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "rehearse plan --dir:            median ${r} ms"
 echo "terraform init+plan+show -json: median ${t} ms"
 awk -v r="$r" -v t="$t" 'BEGIN { printf "ratio: %.2fx (goal <= 1.10x)\n", r / t }'
+if [ -n "${BEFORE:-}" ] && [ -z "${HYPERFINE:-}" ]; then
+	b=$(median <"$work/before.ms")
+	echo "before ($BEFORE):  median ${b} ms"
+	awk -v r="$b" -v t="$t" 'BEGIN { printf "ratio before: %.2fx\n", r / t }'
+fi
