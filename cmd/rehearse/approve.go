@@ -7,6 +7,7 @@ import (
 	"github.com/rehearse-dev/rehearse/internal/textsafe"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,8 +81,11 @@ the same change.`,
   rehearse sandbox run env.yaml --format json > verdict.json
   rehearse approve verdict.json --finding RH-4c0ffee123 --by alice@example.com \
     --reason "the orders table is rebuilt by the migration" --rollback "pg_restore the dump"`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// More than one input is judged as rehearse plan judges
+			// many stacks (judgeStacks).
+			o.dir.Files = args
 			if len(args) == 1 {
 				o.File = args[0]
 			}
@@ -135,7 +139,10 @@ func (o *approveOptions) run(ctx context.Context) error {
 	check.Entries = existing
 	opts := o.options(origin)
 	opts.Approvals = approval.Verify(check)
-	v, err := o.judge(ctx, pol, opts)
+	v, many, err := o.judgeStacks(ctx, pol, opts)
+	if !many {
+		v, err = o.judge(ctx, pol, opts)
+	}
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -204,8 +211,11 @@ func (o *approveOptions) readChange(ctx context.Context) (change.Set, error) {
 
 // source names where the change came from, for messages.
 func (o *approveOptions) source() string {
-	if o.dir.Dir != "" {
+	switch {
+	case o.dir.Dir != "":
 		return o.dir.Dir
+	case o.File == "" && len(o.dir.Files)+len(o.dir.Dirs) > 1:
+		return strings.Join(append(slices.Clone(o.dir.Files), o.dir.Dirs...), ", ")
 	}
 	return o.File
 }

@@ -314,6 +314,10 @@ func (o *approveOptions) judgeStacks(ctx context.Context, pol verdict.Policy, op
 		if len(p.Files) == 0 || !isDir(p.Files[0]) && !strings.ContainsAny(p.Files[0], "*?[") {
 			return verdict.Verdict{}, false, nil
 		}
+		// A scenario's folder is one observed change (judgeSandbox).
+		if kind, _, err := approveInput(p.Files[0]); err != nil || kind != notSandbox {
+			return verdict.Verdict{}, false, nil
+		}
 	}
 	if err := p.checkSource(); err != nil {
 		return verdict.Verdict{}, true, err

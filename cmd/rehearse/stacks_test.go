@@ -209,3 +209,24 @@ func TestPlanStacksDirs(t *testing.T) {
 		t.Errorf("--state with two --dir: exit %d, %s", code, errOut)
 	}
 }
+
+// TestApproveStacks runs the approve command the comment of a many-stack
+// verdict ends with: approve judges the same stacks, and plan then passes.
+func TestApproveStacks(t *testing.T) {
+	tree := filepath.Join("testdata", "terragrunt-tree", "live")
+	_, md, _ := runCLI(t, "", "plan", "--format", "markdown", tree)
+	start := strings.Index(md, "rehearse approve "+tree+" ")
+	if start < 0 {
+		t.Fatalf("no approve command in\n%s", md)
+	}
+	line := md[start:strings.Index(md[start:], " \\\n")+start]
+	args := strings.Fields(strings.TrimPrefix(line, "rehearse "))
+	approvals := filepath.Join(t.TempDir(), "approvals.yaml")
+	args = append(args, "--by", "alice@example.com", "--reason", "reviewed", "--rollback", "restore", "--approvals", approvals)
+	if code, _, errOut := runCLI(t, "", args...); code != 0 {
+		t.Fatalf("%s: exit %d, %s", strings.Join(args, " "), code, errOut)
+	}
+	if code, out, _ := runCLI(t, "", "plan", "--approvals", approvals, tree); code != 0 || !strings.HasPrefix(out, "WARN") {
+		t.Errorf("after the approval: exit %d, %s", code, strings.SplitN(out, "\n", 2)[0])
+	}
+}
