@@ -219,7 +219,7 @@ func TestApproveStacks(t *testing.T) {
 	if start < 0 {
 		t.Fatalf("no approve command in\n%s", md)
 	}
-	line := md[start:strings.Index(md[start:], " \\\n")+start]
+	line := md[start : strings.Index(md[start:], " \\\n")+start]
 	args := strings.Fields(strings.TrimPrefix(line, "rehearse "))
 	approvals := filepath.Join(t.TempDir(), "approvals.yaml")
 	args = append(args, "--by", "alice@example.com", "--reason", "reviewed", "--rollback", "restore", "--approvals", approvals)
