@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# bench/run.sh: rehearse on generated 10k and 100k plans, against jq and
-# opa eval doing the least they can (count the planned deletes), where they
-# are installed. Whole-process wall time and peak RSS from /usr/bin/time -v,
-# median of RUNS runs (default 3). Plans go to bench/out/ (gitignored).
+# bench/run.sh: rehearse on generated 10k and 100k plans of both shapes
+# (aws: updates change a tag; mixed: 18-60 attributes of every type,
+# updates change them all), against jq and opa eval doing the least they
+# can (count the planned deletes), where they are installed, in the same
+# run. Whole-process wall time and peak RSS from /usr/bin/time -v, median
+# of RUNS runs (default 3). Plans go to bench/out/ (gitignored).
 #
 #   make bench            # or: bench/run.sh
-#   RUNS=5 SIZES="100000" bench/run.sh
+#   RUNS=5 SIZES="100000" SHAPES=mixed bench/run.sh
+#   SIZES="100000 300000" bench/run.sh    # the linear-growth check
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 SIZES=${SIZES:-"10000 100000"}
+SHAPES=${SHAPES:-"aws mixed"}
 OUT=bench/out
 BIN=${BIN:-$PWD/bin}
 mkdir -p "$OUT"
@@ -51,34 +55,39 @@ package bench
 deletes := count([rc | rc := input.resource_changes[_]; rc.change.actions[_] == "delete"])
 REGO
 
+[ -x "$OUT/genplan" ] || go build -o "$OUT/genplan" ./bench/genplan
 rows=()
-for n in $SIZES; do
-	plan=$OUT/plan-$n.json
-	if [ ! -s "$plan" ]; then
-		echo "bench: generating $plan" >&2
-		go run ./bench/genplan -n "$n" -o "$plan"
-	fi
-	mb=$(du -m "$plan" | cut -f1)
-	echo "bench: $n resources ($mb MB), $RUNS runs each" >&2
-	read -r rw rr < <(measure "$BIN/rehearse" plan "$plan")
-	rows+=("$n|$mb|rehearse plan (full verdict, text)|$rw|$rr|$rw|$rr")
-	read -r jw jr < <(measure "$BIN/rehearse" plan --format json "$plan")
-	rows+=("$n|$mb|rehearse plan --format json|$jw|$jr|$rw|$rr")
-	if [ -n "$JQ" ]; then
-		read -r w r < <(measure "$JQ" '[.resource_changes[] | select(.change.actions | index("delete"))] | length' "$plan")
-		rows+=("$n|$mb|jq $($JQ --version) (count deletes)|$w|$r|$rw|$rr")
-	fi
-	if [ -n "$OPA" ]; then
-		read -r w r < <(measure "$OPA" eval -d "$OUT/deletes.rego" -i "$plan" --format raw data.bench.deletes)
-		rows+=("$n|$mb|opa eval $("$OPA" version | awk '/^Version/ {print $2}') (count deletes)|$w|$r|$rw|$rr")
-	fi
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+for shape in $SHAPES; do
+	for n in $SIZES; do
+		plan=$OUT/plan-$n.json
+		[ "$shape" = aws ] || plan=$OUT/plan-$shape-$n.json
+		if [ ! -s "$plan" ]; then
+			echo "bench: generating $plan" >&2
+			"$OUT/genplan" -shape "$shape" -n "$n" -o "$plan"
+		fi
+		mb=$(du -m "$plan" | cut -f1)
+		echo "bench: $shape, $n resources ($mb MB), $RUNS runs each" >&2
+		read -r rw rr < <(measure "$BIN/rehearse" plan "$plan")
+		rows+=("$shape|$n|$mb|rehearse plan (full verdict, text)|$rw|$rr|$rw|$rr")
+		read -r jw jr < <(measure "$BIN/rehearse" plan --format json "$plan")
+		rows+=("$shape|$n|$mb|rehearse plan --format json|$jw|$jr|$rw|$rr")
+		if [ -n "$JQ" ]; then
+			read -r w r < <(measure "$JQ" '[.resource_changes[] | select(.change.actions | index("delete"))] | length' "$plan")
+			rows+=("$shape|$n|$mb|jq $($JQ --version) (count deletes)|$w|$r|$rw|$rr")
+		fi
+		if [ -n "$OPA" ]; then
+			read -r w r < <(measure "$OPA" eval -d "$OUT/deletes.rego" -i "$plan" --format raw data.bench.deletes)
+			rows+=("$shape|$n|$mb|opa eval $("$OPA" version | awk '/^Version/ {print $2}') (count deletes)|$w|$r|$rw|$rr")
+		fi
+	done
 done
 
-printf '\n| resources | MB | command | wall (s) | peak RSS (MiB) | wall ÷ rehearse | RSS ÷ rehearse |\n'
-printf '|---:|---:|---|---:|---:|---:|---:|\n'
+printf '\n| shape | resources | MB | command | wall (s) | peak RSS (MiB) | wall ÷ rehearse | RSS ÷ rehearse |\n'
+printf '|---|---:|---:|---|---:|---:|---:|---:|\n'
 for row in "${rows[@]}"; do
-	IFS='|' read -r n mb name w r rw rr <<<"$row"
-	awk -v n="$n" -v mb="$mb" -v name="$name" -v w="$w" -v r="$r" -v rw="$rw" -v rr="$rr" \
-		'BEGIN { printf "| %s | %s | %s | %.2f | %.0f | %.1f× | %.1f× |\n", n, mb, name, w, r/1024, w/rw, r/rr }'
+	IFS='|' read -r shape n mb name w r rw rr <<<"$row"
+	awk -v shape="$shape" -v n="$n" -v mb="$mb" -v name="$name" -v w="$w" -v r="$r" -v rw="$rw" -v rr="$rr" \
+		'BEGIN { printf "| %s | %s | %s | %s | %.2f | %.0f | %.1f× | %.1f× |\n", shape, n, mb, name, w, r/1024, w/rw, r/rr }'
 done
-printf '\nmedian of %d runs; %s; load average at the end: %s\n' "$RUNS" "$(nproc) CPUs" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\nmedian of %d runs; %s; load average at the start: %s, at the end: %s\n' "$RUNS" "$(nproc) CPUs" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"

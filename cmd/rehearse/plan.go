@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/rehearse-dev/rehearse/internal/buildinfo"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
+	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/report"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -290,7 +292,13 @@ func readPlanFile(ctx context.Context, name string, in io.Reader, input string) 
 		return change.Set{}, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	st, err := f.Stat()
+	if err == nil && os.Getenv("GOMEMLIMIT") == "" {
+		// What stays live grows with the plan: a limit sized to it keeps
+		// the collector from running continuously on a large one.
+		debug.SetMemoryLimit(planjson.MemoryLimit(st.Size()))
+	}
+	if err == nil && st.IsDir() {
 		if input != "" && input != inputCloudFormation {
 			return change.Set{}, fmt.Errorf("%s: is a directory: only --input cloudformation reads one (its nested stacks' change sets); to plan a Terraform directory use --dir", name)
 		}

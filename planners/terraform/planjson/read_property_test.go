@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rehearse-dev/rehearse/bench/genplan/plangen"
 )
@@ -240,6 +242,39 @@ func refBenchPlans(b *testing.B) map[string][]byte {
 	return plans
 }
 
+// BenchmarkSyntaxScanner is the reader's syntax pass on its own scanner:
+// check the syntax of the whole plan as a stream, take each resource
+// change's bytes (capture, checked), and skip every other value (checked).
+// Its counterpart on jsontext is BenchmarkSyntaxJSONText in bench/decoders.
+func BenchmarkSyntaxScanner(b *testing.B) {
+	data := refBenchPlans(b)["file"]
+	if data == nil {
+		b.Skip("set REHEARSE_BENCH_PLAN")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		d := &reader{s: newScanner(context.Background(), bytes.NewReader(data))}
+		n, size := 0, 0
+		_, err := d.object("", func(k string) error {
+			if k != "resource_changes" {
+				return d.s.value()
+			}
+			_, err := d.array("", func() error {
+				raw, err := d.s.capture()
+				n++
+				size += len(raw)
+				return err
+			})
+			return err
+		})
+		if err != nil || n == 0 || size == 0 {
+			b.Fatal(err, n)
+		}
+	}
+}
+
 // BenchmarkScanCountDeletes is the decoder comparison's task (bench/decoders)
 // on rehearse's own scanner: check all the syntax, decode address and
 // actions per change, skip the rest.
@@ -295,4 +330,17 @@ func BenchmarkScanCountDeletes(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// reportCPU reports the process's CPU time (user and system) per
+// operation: on a machine shared with other work, wall time says more
+// about the others than about the code.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	start := cpu()
+	return func() { b.ReportMetric(float64(cpu()-start)/float64(b.N)/1e9, "cpu-s/op") }
 }
