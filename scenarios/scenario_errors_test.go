@@ -54,3 +54,23 @@ func TestParseErrors(t *testing.T) {
 	}
 	golden.Check(t, "testdata/scenario_errors.golden", out.Bytes())
 }
+
+// FuzzParse: whatever the file, Parse does not panic, and a refusal names
+// the file on every line.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("apiVersion: rehearse/v1\nkind: Scenario\ncontainers: env.yaml\nexpect: {decision: pass}\n"))
+	dir := f.TempDir()
+	file := filepath.Join(dir, "scenario.yaml")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := scenarios.Parse(file, data)
+		if err == nil {
+			return
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, file+": ") {
+				t.Fatalf("a line without the file: %q", line)
+			}
+		}
+	})
+}

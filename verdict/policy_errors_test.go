@@ -3,6 +3,7 @@ package verdict
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/rehearse-dev/rehearse/internal/golden"
@@ -45,4 +46,23 @@ func TestParsePolicyErrors(t *testing.T) {
 		fmt.Fprintf(&out, "## %s\n%s\n\n", c.name, err)
 	}
 	golden.Check(t, "testdata/policy_errors.golden", out.Bytes())
+}
+
+// FuzzParsePolicy: whatever the file, ParsePolicy does not panic, and a
+// refusal names the file on every line.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add(DefaultPolicyYAML())
+	f.Add([]byte("apiVersion: rehearse/v1\nkind: Policy\nthresholds: {max_destructive: 3}\n"))
+	f.Add([]byte("apiVersion: rehearse/v1\nkind: Policy\nguard:\n  rules:\n    - match: ''\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := ParsePolicy("p.yaml", data)
+		if err == nil {
+			return
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, "p.yaml: ") {
+				t.Fatalf("a line without the file: %q", line)
+			}
+		}
+	})
 }
