@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -91,9 +92,15 @@ func (c *checker) node(n *yaml.Node, t reflect.Type, path []any) {
 	}
 	pt := reflect.PointerTo(t)
 	if pt.Implements(unmarshalerType) || (n.Kind == yaml.ScalarNode && pt.Implements(textUnmarshalerType)) {
-		// The type reads its own YAML: its error is the message.
+		// The type reads its own YAML: its error is the message, at the
+		// line of the value it names.
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			c.add(n, path, "%s", unmarshalMessage(err))
+			p := unmarshalProblem(err)
+			if p.Line == 0 {
+				p.Line = n.Line
+			}
+			p.Path = KeyPath(path...)
+			*c.ps = append(*c.ps, p)
 		}
 		return
 	}
@@ -205,14 +212,55 @@ func got(n *yaml.Node) string {
 	return fmt.Sprintf("%q", v)
 }
 
-// unmarshalMessage takes the message of a type's own UnmarshalYAML,
-// without yaml.v3's prefixes.
-func unmarshalMessage(err error) string {
+// unmarshalProblem is the error of a type's own UnmarshalYAML without
+// yaml.v3's prefixes, and with its "cannot unmarshal !!map into string"
+// said in the file's words.
+func unmarshalProblem(err error) Problem {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return syntaxProblem(errors.New(te.Errors[0])).Msg
+		err = errors.New(te.Errors[0])
 	}
-	return syntaxProblem(err).Msg
+	p := syntaxProblem(err)
+	if m := cannotRE.FindStringSubmatch(p.Msg); m != nil {
+		p.Msg = "want " + goWords(m[3]) + ", got " + tagWords(m[1], m[2])
+	}
+	return p
+}
+
+var cannotRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)$")
+
+// tagWords names what yaml.v3's tag says the file gave.
+func tagWords(tag, value string) string {
+	switch tag {
+	case "map":
+		return "a mapping"
+	case "seq":
+		return "a list"
+	}
+	return got(&yaml.Node{Kind: yaml.ScalarNode, Value: value})
+}
+
+// goWords names a Go type yaml.v3 spelled in an error, as want does for a
+// reflect.Type.
+func goWords(typ string) string {
+	typ = strings.TrimLeft(typ, "*")
+	switch {
+	case typ == "time.Duration":
+		return want(durationType)
+	case strings.HasPrefix(typ, "[]"):
+		return "a list"
+	case strings.HasPrefix(typ, "map["):
+		return "a mapping"
+	case typ == "string":
+		return "a single value"
+	case typ == "bool":
+		return "true or false"
+	case strings.HasPrefix(typ, "int"), strings.HasPrefix(typ, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(typ, "float"):
+		return "a number"
+	}
+	return "a value of another shape"
 }
 
 func deref(n *yaml.Node) *yaml.Node {

@@ -82,6 +82,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"list item", "rules:\n  - keys: [a]\n  - kyes: [b]\n"},
 		{"map value", "services:\n  web.1:\n    matc: x\n"},
 		{"unmarshaler", "command: {a: b}\n"},
+		{"unmarshaler's own decode", "command:\n  - echo\n  - {a: b}\n"},
+		{"unmarshaler's own decode, nested list", "command: [[a]]\n"},
 		{"inline map takes keys", "labels: {a: b}\nlabels2: x\n"},
 		{"pointer", "optional:\n  keys: x\n"},
 		{"many at once", "replicas: three\nshare: [1]\nenvironments:\n  keys: env\n  mach: token\nextra: 1\n"},
