@@ -63,11 +63,17 @@ func (e *StepError) Unwrap() error { return e.Err }
 // they ran. It stops at the first failing step; the events up to then are
 // still returned.
 func (s *Sandbox) Apply(ctx context.Context) ([]Event, error) {
+	return s.runSteps(ctx, "", s.env.Change)
+}
+
+// runSteps runs steps as Apply describes; prefix starts their labels
+// ("rollback ").
+func (s *Sandbox) runSteps(ctx context.Context, prefix string, steps []Step) ([]Event, error) {
 	start := time.Now()
 	var stepErr error
-	for i := range s.env.Change {
-		st := &s.env.Change[i]
-		s.progress("%s", st.Label(i))
+	for i := range steps {
+		st := &steps[i]
+		s.progress("%s%s", prefix, st.Label(i))
 		sctx, cancel := context.WithTimeout(ctx, st.timeout())
 		out, err := s.step(sctx, i, st)
 		if err != nil && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
@@ -75,7 +81,7 @@ func (s *Sandbox) Apply(ctx context.Context) ([]Event, error) {
 		}
 		cancel()
 		if err != nil {
-			stepErr = &StepError{Index: i, Step: st.Label(i), Err: err, Output: s.redact(tail(out, 4096))}
+			stepErr = &StepError{Index: i, Step: prefix + st.Label(i), Err: err, Output: s.redact(tail(out, 4096))}
 			break
 		}
 	}

@@ -37,6 +37,9 @@ type Environment struct {
 	Name       string                  `yaml:"name"`
 	Services   map[string]*ServiceSpec `yaml:"services"`
 	Change     []Step                  `yaml:"change"`
+	// Rollback are steps that undo the change: rehearsed after it, they
+	// are judged by whether everything is back as it was before.
+	Rollback []Step `yaml:"rollback,omitempty"`
 
 	// File is the path the environment was read from; relative build
 	// contexts are resolved against its directory.
@@ -77,9 +80,12 @@ type ServiceSpec struct {
 	// recreated, which is how a recreate that loses data shows.
 	Seed []Command `yaml:"seed,omitempty"`
 	// Probes are named commands whose output is recorded before and after.
-	Probes    map[string]Command `yaml:"probes,omitempty"`
-	Ready     *Ready             `yaml:"ready,omitempty"`
-	DependsOn []string           `yaml:"depends_on,omitempty"`
+	Probes map[string]Command `yaml:"probes,omitempty"`
+	// Counts are named commands that print how many rows (keys,
+	// objects) a store holds: a drop is data lost (see Count).
+	Counts    map[string]Count `yaml:"counts,omitempty"`
+	Ready     *Ready           `yaml:"ready,omitempty"`
+	DependsOn []string         `yaml:"depends_on,omitempty"`
 	// Ports are container ports published on 127.0.0.1 (on random host
 	// ports), so a person can reach a service kept with --keep.
 	Ports []int `yaml:"ports,omitempty"`
@@ -375,10 +381,15 @@ func (e *Environment) validate(doc *yamlfile.Doc) []yamlfile.Problem {
 // stepProblems checks the change steps, of an environment file or a
 // change file (doc).
 func (e *Environment) stepProblems(doc *yamlfile.Doc) []yamlfile.Problem {
+	return append(e.stepListProblems(doc, "change", e.Change), e.stepListProblems(doc, "rollback", e.Rollback)...)
+}
+
+// stepListProblems checks the steps under key: the change, or its rollback.
+func (e *Environment) stepListProblems(doc *yamlfile.Doc, key string, steps []Step) []yamlfile.Problem {
 	var ps []yamlfile.Problem
-	for i := range e.Change {
-		st := &e.Change[i]
-		at := func(p ...any) []any { return append([]any{"change", i}, p...) }
+	for i := range steps {
+		st := &steps[i]
+		at := func(p ...any) []any { return append([]any{key, i}, p...) }
 		fail := func(path []any, format string, args ...any) {
 			ps = append(ps, doc.Problemf(path, format, args...))
 		}

@@ -149,6 +149,10 @@ func Up(ctx context.Context, env *Environment, runID string, opts ...Options) (_
 		s.cli.Close()
 		return nil, fmt.Errorf("docker unreachable: %w", err)
 	}
+	if err := missingLocalImage(ctx, s.cli, env); err != nil {
+		s.cli.Close()
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			s.Down(ctx)

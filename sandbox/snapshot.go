@@ -41,6 +41,7 @@ type ServiceState struct {
 	Volumes    map[string]string      `json:"volumes,omitempty"`
 	Data       map[string]Fingerprint `json:"data,omitempty"`
 	Probes     map[string]ProbeResult `json:"probes,omitempty"`
+	Counts     map[string]CountResult `json:"counts,omitempty"`
 }
 
 // Fingerprint summarizes a data path's contents.
@@ -178,6 +179,9 @@ func (s *Sandbox) serviceState(ctx context.Context, sv *service) (ServiceState, 
 			pr.Err = s.redact(err.Error())
 		}
 		st.Probes[name] = pr
+	}
+	if st.Counts, err = s.counts(ctx, sv, st.Running); err != nil {
+		return st, false, fmt.Errorf("counts: %w", err)
 	}
 	return st, true, nil
 }
