@@ -109,3 +109,19 @@ func RequirePostgres(tb testing.TB) string {
 	}
 	return Postgres
 }
+
+// PostgresFor builds the PostgreSQL image for a test that runs it among
+// other things (the scenario library): it reports whether the image is
+// there. It builds nothing and reports false when Docker or PostgreSQL
+// tests are skipped on purpose, so the caller accepts the skips of what
+// needs it; it fails the test when the image cannot be built.
+func PostgresFor(tb testing.TB) bool {
+	tb.Helper()
+	if Skipped() || os.Getenv(SkipPostgresEnv) == "1" {
+		return false
+	}
+	if _, err := postgresOnce(); err != nil {
+		tb.Fatal(err)
+	}
+	return true
+}

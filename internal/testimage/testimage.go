@@ -98,13 +98,18 @@ func Main(m *testing.M) int {
 	if Skipped() {
 		return m.Run()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := Build(ctx); err != nil {
+	bctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	err := Build(bctx)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
 		return 1
 	}
 	code := m.Run()
+	// The check gets its own deadline: the tests may run longer than
+	// the build's.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	left, err := leftovers(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL: leftover check:", err)

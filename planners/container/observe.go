@@ -87,7 +87,7 @@ func service(name string, b sandbox.ServiceState, hadB bool, a sandbox.ServiceSt
 		return r
 	}
 	r.Labels = a.Labels
-	r.Observed.Data = dataDeltas(b, a)
+	r.Observed.Data = append(dataDeltas(b, a), countDeltas(b, a)...)
 	r.Changes = configChanges(b, a)
 	probes := probeChanges(b, a)
 	switch {
@@ -124,6 +124,17 @@ func lostWithService(b sandbox.ServiceState, volsAfter map[string]sandbox.Volume
 			Gone: fp.Exists,
 		})
 	}
+	// What a count counted went with the service, unless every volume
+	// it had survives (the store may live there).
+	kept := len(b.Volumes) > 0
+	for v := range b.Volumes {
+		if _, ok := volsAfter[v]; !ok {
+			kept = false
+		}
+	}
+	if !kept {
+		out = append(out, countDeltas(b, sandbox.ServiceState{})...)
+	}
 	return out
 }
 
@@ -153,9 +164,27 @@ func dataDeltas(b, a sandbox.ServiceState) []change.DataDelta {
 	return out
 }
 
+// countDeltas compares a service's counts. A count that cannot be read
+// afterwards (the table was dropped, the service no longer answers) is
+// gone: whatever it counted is not there to count.
+func countDeltas(b, a sandbox.ServiceState) []change.DataDelta {
+	var out []change.DataDelta
+	for _, name := range slices.Sorted(maps.Keys(b.Counts)) {
+		cb := b.Counts[name]
+		d := change.DataDelta{Service: b.Name, Path: name, Unit: cb.Unit, BeforeFiles: cb.N}
+		if ca, ok := a.Counts[name]; ok && ca.Valid {
+			d.AfterFiles = ca.N
+		} else {
+			d.Gone = true
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 func dataChanged(ds []change.DataDelta) bool {
 	for _, d := range ds {
-		if d.Lost() || d.BeforeHash != d.AfterHash {
+		if d.Lost() || d.BeforeHash != d.AfterHash || d.BeforeFiles != d.AfterFiles {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/rehearse-dev/rehearse/change"
@@ -32,15 +34,19 @@ type Result struct {
 	Before sandbox.Snapshot
 	After  sandbox.Snapshot
 	Events []sandbox.Event
-	RunID  string
+	// Restored is the sandbox after the rollback steps, when the
+	// environment has them and the change completed.
+	Restored *sandbox.Snapshot
+	RunID    string
 	// Containers maps each service left running to its container name;
 	// set only with Keep.
 	Containers map[string]string
 }
 
 // Run brings the environment up, snapshots it, applies the change,
-// snapshots it again and tears it down, unless Keep asks otherwise and
-// nothing failed. Teardown happens on success, error, step timeout and
+// snapshots it again, rehearses the rollback steps if the environment has
+// any (Set.Rollback says whether they restore what was there before) and
+// tears it down, unless Keep asks otherwise and nothing failed. Teardown happens on success, error, step timeout and
 // cancellation alike.
 //
 // A step that fails still leaves an observation: the Set of what happened
@@ -67,6 +73,9 @@ func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Resul
 	if err != nil {
 		return res, fmt.Errorf("snapshot before: %w", err)
 	}
+	if err := unreadableCounts(res.Before); err != nil {
+		return res, err
+	}
 	res.Events, err = sb.Apply(ctx)
 	if ctx.Err() != nil {
 		return res, err
@@ -79,6 +88,13 @@ func Run(ctx context.Context, env *sandbox.Environment, opts Options) (res Resul
 	res.Set = Observe(res.Before, res.After, res.Events)
 	forgetRun(&res.Set, opts.RunID)
 	res.Set.Source.File = env.File
+	if err == nil && len(env.Rollback) > 0 {
+		rb, restored, rerr := rehearseRollback(ctx, sb, res.Before)
+		if rerr != nil {
+			return res, rerr
+		}
+		res.Set.Rollback, res.Restored = rb, &restored
+	}
 	return res, err
 }
 
@@ -107,4 +123,19 @@ func forgetRun(set *change.Set, run string) {
 			}
 		}
 	}
+}
+
+// unreadableCounts fails a run whose counts cannot be read before the
+// change: what the change does to them could not be judged, and a count
+// that reads nothing before would hide every loss after.
+func unreadableCounts(snap sandbox.Snapshot) error {
+	for _, svc := range slices.Sorted(maps.Keys(snap.Services)) {
+		st := snap.Services[svc]
+		for _, name := range slices.Sorted(maps.Keys(st.Counts)) {
+			if c := st.Counts[name]; !c.Valid {
+				return fmt.Errorf("count %s of service %s before the change: %s", name, svc, c.Why)
+			}
+		}
+	}
+	return nil
 }
