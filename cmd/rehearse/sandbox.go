@@ -46,6 +46,8 @@ type sandboxRunOptions struct {
 	// TrustEnvFile comes from the command line only, never the file.
 	TrustEnvFile bool
 	KeepImages   bool
+	// Approvals is the approvals file, as for rehearse plan.
+	Approvals string
 	judgeOptions
 	FailOn  string
 	Timeout time.Duration
@@ -79,6 +81,7 @@ func newSandboxRunCmd(s streams) *cobra.Command {
 	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment or compose file's bind mounts, privileged, host network or PID and added capabilities, and let compose interpolation read rehearse's environment (the file comes with the change: only for a file you trust)")
 	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the run built (rehearse-build/*); by default they are removed with the run")
 	o.judgeOptions.addFlags(cmd, false)
+	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
 	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
 	o.output.addFlags(cmd)
@@ -100,6 +103,12 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
+	// Read before anything runs: a malformed file stops the run. The
+	// authors of an observed change are unknown (nil).
+	approvals, approvalNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, nil, time.Now())
+	if err != nil {
+		return cannotJudge(err)
+	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	if err := sandbox.Ping(ctx); err != nil {
@@ -114,7 +123,9 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	// that already blocks (verdict.EvaluateIncomplete). Otherwise no
 	// verdict document is written in any format (one would claim pass or
 	// warn), and the step's output goes to stderr.
-	v, err := verdict.EvaluateIncomplete(res.Set, pol, o.options(origin), runErr)
+	opts := o.options(origin)
+	opts.Approvals, opts.Notes = approvals, append(opts.Notes, approvalNotes...)
+	v, err := verdict.EvaluateIncomplete(res.Set, pol, opts, runErr)
 	if err != nil {
 		o.printStepOutput(runErr)
 		return cannotJudge(fmt.Errorf("could not judge: the change did not complete (sandbox run %s): %w", res.RunID, runErr))
