@@ -281,4 +281,21 @@ func TestRunReusesRealProvider(t *testing.T) {
 		t.Errorf("ran %q, want no init", got)
 	}
 	assertUnchanged(t, dir, before)
+
+	// A plan file made in the directory needs only show, with the
+	// providers' schemas from the linked directory.
+	planFile := filepath.Join(t.TempDir(), "tfplan")
+	terraform(t, real, dir, "plan", "-input=false", "-lock=false", "-out="+planFile)
+	before = hashTree(t, dir)
+	r, err = Plan(context.Background(), RunOptions{Dir: dir, Binary: bin, PlanFile: planFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Set.Resources) != 1 || r.Set.Resources[0].Action != change.Update {
+		t.Errorf("plan file: resources = %+v, want one update", r.Set.Resources)
+	}
+	if got := calls(); got != "1 version, plan show show" {
+		t.Errorf("ran %q, want show alone for the plan file", got)
+	}
+	assertUnchanged(t, dir, before)
 }

@@ -92,10 +92,14 @@ func (c *cli) command(ctx context.Context, sub subcommand, args ...string) *exec
 func (c *cli) run(ctx context.Context, sub subcommand, args ...string) error {
 	c.stderr.Reset()
 	cmd := c.command(ctx, sub, append([]string{"-input=false", "-no-color"}, args...)...)
-	cmd.Stdout = c.progress
-	cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
-	if c.quiet {
-		cmd.Stderr = &c.stderr
+	cmd.Stderr = &c.stderr
+	if c.progress.w != nil {
+		// Without a reader, stdout goes to /dev/null rather than
+		// through a pipe into a writer that drops it.
+		cmd.Stdout = c.progress
+		if !c.quiet {
+			cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
+		}
 	}
 	return c.wrap(ctx, sub, cmd.Run())
 }
@@ -108,9 +112,9 @@ func (c *cli) run(ctx context.Context, sub subcommand, args ...string) error {
 func (c *cli) show(ctx context.Context, planPath string, consume func(io.Reader) error) error {
 	c.stderr.Reset()
 	cmd := c.command(ctx, cmdShow, "-json", "-no-color", planPath)
-	cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
-	if c.quiet {
-		cmd.Stderr = &c.stderr
+	cmd.Stderr = &c.stderr
+	if c.progress.w != nil && !c.quiet {
+		cmd.Stderr = io.MultiWriter(c.progress, &c.stderr)
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
