@@ -43,6 +43,9 @@ type Judge struct {
 	// Getenv reads the environment the command would run in; nil is
 	// os.Getenv.
 	Getenv func(string) string
+	// PolicyFile, when set, is the repository policy in place of the one
+	// PolicyFor finds ($REHEARSE_POLICY, as rehearse plan reads it).
+	PolicyFile string
 }
 
 // Judged is a plan judged: the verdict, and how rehearse approve would

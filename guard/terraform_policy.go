@@ -42,15 +42,19 @@ func (f *FoundPolicy) Classify(inv *Invocation) (Decision, *TerraformCall) {
 	return ClassifyWith(inv, &f.Policy, f.Base)
 }
 
-// PolicyFor returns the policy that governs dir: the repository's
-// rehearse.yaml in dir or the nearest directory above it, up to the
-// repository root (the directory holding .git), read over the trusted
-// base by j.LoadPolicy; the base alone when there is none. A file that
+// PolicyFor returns the policy that governs dir: j.PolicyFile when set,
+// else the repository's rehearse.yaml (or .rehearse/policy.yaml) in dir or
+// the nearest directory above it, up to the repository root (the
+// directory holding .git), read over the trusted base by j.LoadPolicy;
+// the base alone when there is none. A file that
 // cannot be read or parsed is an error, never the base alone.
 func (j *Judge) PolicyFor(dir string) (FoundPolicy, error) {
 	file, root, err := findPolicyFile(dir)
 	if err != nil {
 		return FoundPolicy{}, err
+	}
+	if j.PolicyFile != "" {
+		file = j.PolicyFile
 	}
 	load := j.LoadPolicy
 	if load == nil {

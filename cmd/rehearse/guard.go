@@ -99,6 +99,7 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
 			return loadApprovals(file, pol, policyFile, authors, time.Now())
 		},
+		PolicyFile: os.Getenv("REHEARSE_POLICY"),
 	}
 	found, err := j.PolicyFor(cwd)
 	if err != nil {

@@ -152,16 +152,17 @@ func (o *hookOptions) decide(ctx context.Context, ev guard.Event, budget time.Du
 
 // plainLine reports whether every command of the line is plain (ls, git
 // status: guard.Plain) and no policy could add a rule for it: no base
-// policy is given and no rehearse.yaml governs dir. Such a line is allowed
-// without reading or parsing any policy, which is most of what an agent
-// runs; a stat that fails is left to the full path, which denies.
+// policy is given, $REHEARSE_POLICY is unset and no policy file governs
+// dir. Such a line is allowed without reading or parsing any policy,
+// which is most of what an agent runs; a stat that fails is left to the
+// full path, which denies.
 func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
 	for i := range invs {
 		if !guard.Plain(&invs[i]) {
 			return false
 		}
 	}
-	if o.BasePolicy != "" || os.Getenv("REHEARSE_BASE_POLICY") != "" {
+	if o.BasePolicy != "" || os.Getenv("REHEARSE_BASE_POLICY") != "" || os.Getenv("REHEARSE_POLICY") != "" {
 		return false
 	}
 	file, _, err := guard.FindPolicyFile(dir)
@@ -186,9 +187,10 @@ func (o *hookOptions) judge(budget time.Duration) *guard.Judge {
 			// key listed there can give one.
 			return loadApprovals(file, pol, policyFile, []string{}, time.Now())
 		},
-		Binary:   o.Terraform,
-		Timeout:  budget,
-		Progress: nil, // the agent reads stdout and stderr: keep terraform's chatter out
+		Binary:     o.Terraform,
+		Timeout:    budget,
+		PolicyFile: os.Getenv("REHEARSE_POLICY"),
+		Progress:   nil, // the agent reads stdout and stderr: keep terraform's chatter out
 	}
 }
 

@@ -325,7 +325,8 @@ func TestHookForbidSelfHumanSignerApproves(t *testing.T) {
 
 // TestHookPlainLineStillHonoursRules: a plain line (ls) is answered
 // without reading a policy only when there is none; a rule in the
-// repository's policy or in the base policy still decides it.
+// repository's policy ($REHEARSE_POLICY too) or in the base policy still
+// decides it.
 func TestHookPlainLineStillHonoursRules(t *testing.T) {
 	const rule = "apiVersion: rehearse/v1\nkind: Policy\nguard:\n  rules:\n    - {match: \"ls -la\", decision: deny, reason: lists too much}\n"
 	plain, repo, alt, base := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
@@ -341,8 +342,13 @@ func TestHookPlainLineStillHonoursRules(t *testing.T) {
 		{repo, nil, "deny"},
 		{alt, nil, "deny"},
 		{plain, []string{"--base-policy", filepath.Join(base, "base.yaml")}, "deny"},
+		{plain, []string{"REHEARSE_POLICY=" + filepath.Join(base, "base.yaml")}, "deny"},
 	}
 	for _, tt := range tests {
+		if len(tt.args) == 1 && strings.HasPrefix(tt.args[0], "REHEARSE_POLICY=") {
+			t.Setenv("REHEARSE_POLICY", strings.TrimPrefix(tt.args[0], "REHEARSE_POLICY="))
+			tt.args = nil
+		}
 		code, out, errw := runCLI(t, hookEvent(t, "claude", "ls -la", tt.dir), append([]string{"hook", "claude"}, tt.args...)...)
 		if got, reason := verdictOf(t, "claude", code, out, errw); got != tt.want || tt.want == "deny" && !strings.Contains(reason, "lists too much") {
 			t.Errorf("%s %v: %s (%s), want %s", tt.dir, tt.args, got, reason, tt.want)

@@ -245,6 +245,9 @@ func (o *mcpOptions) judge(ctx context.Context, in checkArgs) (verdict.Verdict, 
 	if o.BasePolicy != "" {
 		args = append(args, "--base-policy", o.BasePolicy)
 	}
+	if env := os.Getenv("REHEARSE_POLICY"); env != "" {
+		policy = env // as rehearse plan and the hook read it
+	}
 	if policy != "" {
 		args = append(args, "--policy", policy)
 	}
