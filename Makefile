@@ -40,14 +40,15 @@ dist:
 	done
 	cd '$(DIST_DIR)' && sha256sum rehearse_* > SHA256SUMS
 
-# Reproducibility: build DIST_PLATFORMS here and again from a copy of the
-# tree at another path, with the same version stamp, and compare the bytes.
-# The tests run it for linux/amd64 only (TestDistReproducible).
+# Reproducibility: build DIST_PLATFORMS here, and again from a copy of the
+# tree at another path with an empty build cache (nothing reused: every
+# package compiled anew), with the same version stamp, and compare the
+# bytes. The tests run it for linux/amd64 only (TestDistReproducible).
 dist-check:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(MAKE) -s dist DIST_DIR="$$tmp/a" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
 	mkdir "$$tmp/src"; tar -C '$(CURDIR)' --exclude=./.git --exclude=./bin --exclude=./dist -cf - . | tar -C "$$tmp/src" -xf -; \
-	$(MAKE) -s -C "$$tmp/src" dist DIST_DIR="$$tmp/b" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
+	GOCACHE="$$tmp/cache" $(MAKE) -s -C "$$tmp/src" dist DIST_DIR="$$tmp/b" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
 	diff "$$tmp/a/SHA256SUMS" "$$tmp/b/SHA256SUMS"; \
 	for f in "$$tmp"/a/rehearse_*; do cmp "$$f" "$$tmp/b/$${f##*/}"; done; \
 	echo "reproducible:"; cat "$$tmp/a/SHA256SUMS"

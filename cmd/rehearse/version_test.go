@@ -60,7 +60,8 @@ func makeIn(t *testing.T, args ...string) string {
 }
 
 // TestDistReproducible builds the linux/amd64 release binary twice, the
-// second time from a copy of the tree at another path (make dist-check),
+// second time from a copy of the tree at another path with an empty build
+// cache (make dist-check),
 // and requires identical bytes; then checks make dist's binary is static
 // (no ELF interpreter: no libc needed) and stamped with the version given.
 // Only one platform, to keep make test short; make dist-check with no
