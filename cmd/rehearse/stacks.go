@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -232,6 +233,19 @@ func (o *planOptions) judgeStacks(ctx context.Context, ins []stackInput, pol ver
 	errs := make([]error, len(ins))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	per := verdict.StackOptions(opts)
+	// Inputs planned at once (--dir) write terraform's output to the same
+	// stream: each through its own writer that passes on whole lines,
+	// prefixed with the stack's name, one writer at a time.
+	var mu sync.Mutex
+	writers := make([]*stackWriter, len(ins))
+	for i := range ins {
+		writers[i] = &stackWriter{mu: &mu, w: o.err, prefix: "[" + ins[i].name + "] "}
+	}
+	defer func() {
+		for _, w := range writers {
+			w.flush()
+		}
+	}()
 	var wg sync.WaitGroup
 	for i := range ins {
 		wg.Add(1)
@@ -244,7 +258,7 @@ func (o *planOptions) judgeStacks(ctx context.Context, ins []stackInput, pol ver
 				return
 			}
 			defer func() { <-sem }()
-			set, notes, err := o.readStack(ctx, ins[i])
+			set, notes, err := o.readStackTo(ctx, ins[i], writers[i])
 			if err != nil {
 				// The others run to their end: the error reported is
 				// then the first input's, whichever failed first.
@@ -287,9 +301,50 @@ func (o *planOptions) judgeTerragrunt(ctx context.Context, pol verdict.Policy, o
 
 // readStack reads one input as readSet reads the single one.
 func (o *planOptions) readStack(ctx context.Context, in stackInput) (change.Set, []string, error) {
+	return o.readStackTo(ctx, in, o.err)
+}
+
+// readStackTo is readStack with progress and warnings to stderr.
+func (o *planOptions) readStackTo(ctx context.Context, in stackInput, stderr io.Writer) (change.Set, []string, error) {
 	one := *o
-	one.File, one.Dir = in.file, in.dir
+	one.File, one.Dir, one.err = in.file, in.dir, stderr
 	return one.readSet(ctx)
+}
+
+// stackWriter passes whole lines on to w, each prefixed, holding mu while
+// it writes, so the output of stacks planned at once does not interleave
+// within a line.
+type stackWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (s *stackWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf = append(s.buf, p...)
+	for {
+		i := bytes.IndexByte(s.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if _, err := fmt.Fprintf(s.w, "%s%s\n", s.prefix, s.buf[:i]); err != nil {
+			return len(p), err
+		}
+		s.buf = s.buf[i+1:]
+	}
+}
+
+// flush writes what is left of a last line without a line break.
+func (s *stackWriter) flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.buf) > 0 {
+		fmt.Fprintf(s.w, "%s%s\n", s.prefix, s.buf)
+		s.buf = nil
+	}
 }
 
 // firstError is the first error, in input order.
