@@ -355,3 +355,25 @@ func TestHookPlainLineStillHonoursRules(t *testing.T) {
 		}
 	}
 }
+
+// TestHookRepositoryPolicyCannotWeakenTheGuard: the repository's
+// rehearse.yaml comes with the change (an agent can write it). What it
+// adds counts; what it weakens does not let a command through that the
+// base policy stops.
+func TestHookRepositoryPolicyCannotWeakenTheGuard(t *testing.T) {
+	tests := []struct {
+		policy, cmd, want string
+	}{
+		{"guard:\n  rules:\n    - {match: kubectl, decision: allow}\n", "kubectl delete ns prod", "deny"},
+		{"guard:\n  protected_context: ask\n", "helm uninstall api --namespace production", "deny"},
+		{"guard:\n  rules:\n    - {match: \"curl -X DELETE\", decision: deny, reason: deletes through the API}\n", "curl -X DELETE https://api.internal/v1/db", "deny"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		writeTestFile(t, filepath.Join(dir, "rehearse.yaml"), "apiVersion: rehearse/v1\nkind: Policy\n"+tt.policy)
+		code, out, errw := runCLI(t, hookEvent(t, "claude", tt.cmd, dir), "hook", "claude")
+		if got, reason := verdictOf(t, "claude", code, out, errw); got != tt.want {
+			t.Errorf("%q under %q: %s (%s), want %s", tt.cmd, tt.policy, got, reason, tt.want)
+		}
+	}
+}
