@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -295,8 +294,10 @@ func readPlanFile(ctx context.Context, name string, in io.Reader, input string) 
 	st, err := f.Stat()
 	if err == nil && os.Getenv("GOMEMLIMIT") == "" {
 		// What stays live grows with the plan: a limit sized to it keeps
-		// the collector from running continuously on a large one.
-		debug.SetMemoryLimit(planjson.MemoryLimit(st.Size()))
+		// the collector from running continuously on a large one. It is
+		// only ever raised: stacks read at once set one for all of them
+		// (judgeStacks), which a smaller plan must not lower.
+		raiseMemoryLimit(planjson.MemoryLimit(st.Size()))
 	}
 	if err == nil && st.IsDir() {
 		if input != "" && input != inputCloudFormation {

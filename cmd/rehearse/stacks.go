@@ -6,9 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -233,6 +235,9 @@ func (o *planOptions) judgeStacks(ctx context.Context, ins []stackInput, pol ver
 	errs := make([]error, len(ins))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	per := verdict.StackOptions(opts)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		raiseMemoryLimit(stacksMemoryLimit(ins, cap(sem)))
+	}
 	// Inputs planned at once (--dir) write terraform's output to the same
 	// stream: each through its own writer that passes on whole lines,
 	// prefixed with the stack's name, one writer at a time.
@@ -297,6 +302,32 @@ func (o *planOptions) judgeTerragrunt(ctx context.Context, pol verdict.Policy, o
 		return nil
 	})
 	return judged, err
+}
+
+// stacksMemoryLimit is the soft memory limit for reading inputs n at a
+// time: planjson.MemoryLimit of the n largest files together, since that
+// many Sets can be live at once.
+func stacksMemoryLimit(ins []stackInput, n int) int64 {
+	var sizes []int64
+	for _, in := range ins {
+		if st, err := os.Stat(in.file); in.file != "" && err == nil && st.Mode().IsRegular() {
+			sizes = append(sizes, st.Size())
+		}
+	}
+	slices.Sort(sizes)
+	var sum int64
+	for i := len(sizes) - 1; i >= 0 && i >= len(sizes)-n; i-- {
+		sum += sizes[i]
+	}
+	return planjson.MemoryLimit(sum)
+}
+
+// raiseMemoryLimit sets the soft memory limit to limit unless one at
+// least as high is set already (none is math.MaxInt64, the default).
+func raiseMemoryLimit(limit int64) {
+	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || limit > cur {
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // readStack reads one input as readSet reads the single one.
