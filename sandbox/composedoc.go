@@ -99,18 +99,25 @@ func (d *composeDoc) unsupported() []yamlfile.Problem {
 	return ps
 }
 
-// checkMap refuses the keys of m not in allowed; merge keys are followed.
+// checkMap refuses the keys of m not in allowed; merge keys are followed,
+// each merged mapping once (aliases can otherwise make the walk
+// exponential).
 func checkMap(m *yaml.Node, path []any, allowed []string, refuse func(*yaml.Node, []any)) {
+	checkMapSeen(m, path, allowed, refuse, map[*yaml.Node]bool{})
+}
+
+func checkMapSeen(m *yaml.Node, path []any, allowed []string, refuse func(*yaml.Node, []any), seen map[*yaml.Node]bool) {
 	m = derefNode(m)
-	if m == nil || m.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode || seen[m] {
 		return
 	}
+	seen[m] = true
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		switch {
 		case k.Tag == "!!merge" || k.Value == "<<":
 			for _, src := range mergeSources(v) {
-				checkMap(src, path, allowed, refuse)
+				checkMapSeen(src, path, allowed, refuse, seen)
 			}
 		case strings.HasPrefix(k.Value, "x-"):
 		case !slices.Contains(allowed, k.Value):
@@ -134,10 +141,16 @@ func derefNode(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// mapping is the value of key in mapping m (merges followed), or nil.
-func mapping(m *yaml.Node, key string) *yaml.Node {
+// mapping is the value of key in mapping m (merges followed, a few
+// levels deep), or nil.
+func mapping(m *yaml.Node, key string) *yaml.Node { return mappingDepth(m, key, 0) }
+
+// maxMergeDepth bounds how deep merges of merges are followed.
+const maxMergeDepth = 8
+
+func mappingDepth(m *yaml.Node, key string, depth int) *yaml.Node {
 	m = derefNode(m)
-	if m == nil || m.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxMergeDepth {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -148,7 +161,7 @@ func mapping(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Tag == "!!merge" {
 			for _, src := range mergeSources(m.Content[i+1]) {
-				if v := mapping(src, key); v != nil {
+				if v := mappingDepth(src, key, depth+1); v != nil {
 					return v
 				}
 			}

@@ -2,6 +2,11 @@
 // dedicated network, services, snapshots of what they hold, change steps,
 // and a teardown that cannot leak. It judges nothing.
 //
+// An environment comes from rehearse's environment file (Load) or from a
+// compose project and a change file (LoadCompose), read with compose-go as
+// docker compose would read it; both become one Environment. Every
+// problem of a file is reported at once, with its line and key.
+//
 // It drives the engine through its own client (github.com/moby/moby/client)
 // and links no wrapper library: a binary that links testcontainers-go pays
 // for its init (it lists every process on the host) at every start, and
