@@ -50,6 +50,7 @@ type compose struct {
 type Extras struct {
 	Data   []string           `yaml:"data,omitempty"`
 	Probes map[string]Command `yaml:"probes,omitempty"`
+	Counts map[string]Count   `yaml:"counts,omitempty"`
 	Seed   []Command          `yaml:"seed,omitempty"`
 	Ready  *Ready             `yaml:"ready,omitempty"`
 	// BuildFiles adds host files to the service's build context (name in
@@ -68,6 +69,7 @@ type ChangeFile struct {
 	Kind       string             `yaml:"kind"`
 	Services   map[string]*Extras `yaml:"services,omitempty"`
 	Change     []Step             `yaml:"change"`
+	Rollback   []Step             `yaml:"rollback,omitempty"`
 }
 
 // LoadCompose reads a compose project, as `docker compose` would
@@ -113,7 +115,7 @@ func LoadCompose(ctx context.Context, o ComposeOptions) (*Environment, error) {
 		s.addExtras(cf.Services[name])
 	}
 	env.compose.extras = cf.Services
-	env.Change = cf.Change
+	env.Change, env.Rollback = cf.Change, cf.Rollback
 	ps = append(ps, env.stepProblems(doc)...)
 	for i := range cf.Change {
 		u := cf.Change[i].Update
@@ -447,6 +449,10 @@ func (s *ServiceSpec) addExtras(x *Extras) {
 		s.Probes = map[string]Command{}
 	}
 	maps.Copy(s.Probes, x.Probes)
+	if len(x.Counts) > 0 && s.Counts == nil {
+		s.Counts = map[string]Count{}
+	}
+	maps.Copy(s.Counts, x.Counts)
 	s.Seed = append(s.Seed, x.Seed...)
 	if s.Build != nil && len(x.BuildFiles) > 0 {
 		if s.Build.Files == nil {
