@@ -2,6 +2,8 @@ package container_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +180,65 @@ rollback:
 				t.Errorf("no %q in the evidence:\n%s", tt.evidence, strings.Join(ev, "\n"))
 			}
 		})
+	}
+}
+
+// TestRunPostgresCompose: the same on a compose project, counts under
+// x-rehearse and the rollback in the change file. The named volume is a
+// data path by default; the counts and the rollback are judged as in an
+// environment file.
+func TestRunPostgresCompose(t *testing.T) {
+	testimage.RequirePostgres(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	composeFile := write("compose.yaml", `services:
+  db:
+    image: `+testimage.Postgres+`
+    labels: {env: prod}
+    volumes: [pgdata:/var/lib/postgresql/data]
+    healthcheck:
+      test: ["CMD", "pg_isready", "-q"]
+      interval: 1s
+      retries: 60
+    x-rehearse:
+      seed:
+        - psql -v ON_ERROR_STOP=1 -qc "create table orders(id int primary key); insert into orders select generate_series(1, 1204)"
+      counts:
+        orders: psql -tAc "select count(*) from orders"
+volumes:
+  pgdata: {}
+`)
+	changeFile := write("change.yaml", `apiVersion: rehearse/v1
+kind: Change
+change:
+  - exec: {service: db, command: "pg_dump -Fc -f /tmp/before.dump postgres"}
+  - exec: {service: db, command: "psql -v ON_ERROR_STOP=1 -qc 'DELETE FROM orders'"}
+rollback:
+  - exec: {service: db, command: "pg_restore --clean --if-exists -d postgres /tmp/before.dump"}
+`)
+	e, err := sandbox.LoadCompose(t.Context(), sandbox.ComposeOptions{File: composeFile, Change: changeFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := container.Run(t.Context(), e, container.Options{RunID: testimage.RunID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verdict.Evaluate(res.Set, verdict.DefaultPolicy(), verdict.Options{})
+	var ev []string
+	for _, f := range v.Findings {
+		ev = append(ev, f.Evidence...)
+	}
+	if v.Decision != verdict.Block || !strings.Contains(strings.Join(ev, "\n"), "orders: 1,204 → 0 rows") {
+		t.Errorf("decision %s, want block with the rows lost:\n%s", v.Decision, strings.Join(ev, "\n"))
+	}
+	if got := verdict.RollbackLine(v.Rollback); got != "rollback restores: yes" {
+		t.Errorf("rollback line %q, want it to restore: the rows are back, in other files of the data path", got)
 	}
 }

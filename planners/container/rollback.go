@@ -32,7 +32,10 @@ func rehearseRollback(ctx context.Context, sb *sandbox.Sandbox, before sandbox.S
 
 // Restored compares the sandbox after a rollback with the sandbox before
 // the change: every service and volume must be there again, with the same
-// settings, the same data (by contents), counts and probe outputs. A
+// settings, the same data (by contents), counts and probe outputs. The
+// data paths of a service that has counts are judged by those counts
+// instead, as long as they exist: a database restored from a dump holds
+// the same rows in other files. A
 // recreated container or volume counts as back when all of that is: a
 // rollback that undoes a recreate recreates. It is a pure function.
 func Restored(before, after sandbox.Snapshot) *change.Rollback {
@@ -55,7 +58,11 @@ func Restored(before, after sandbox.Snapshot) *change.Rollback {
 		}
 		for _, p := range slices.Sorted(maps.Keys(b.Data)) {
 			fb, fa := b.Data[p], a.Data[p]
-			if fb == fa {
+			// A service with counts is a database: its counts and probes
+			// say whether its data is back. Its files never are byte
+			// for byte (a restore writes new relation files and WAL), so
+			// only a path that is gone counts against the rollback.
+			if fb == fa || len(b.Counts) > 0 && !(fb.Exists && !fa.Exists) {
 				continue
 			}
 			rb.Data = append(rb.Data, change.DataDelta{

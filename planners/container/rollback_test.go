@@ -21,6 +21,12 @@ func TestRestored(t *testing.T) {
 			Probes:  map[string]sandbox.ProbeResult{"version": {Output: probe}},
 		}
 	}
+	// files is a service without counts: its data paths speak for it.
+	files := func(id string, n int64, hash string) sandbox.ServiceState {
+		s := db(id, n, hash, 0, "15")
+		s.Counts = nil
+		return s
+	}
 	snap := func(svcs ...sandbox.ServiceState) sandbox.Snapshot {
 		s := sandbox.Snapshot{Services: map[string]sandbox.ServiceState{}, Volumes: map[string]sandbox.VolumeState{"dbdata": {Name: "dbdata", Nonce: "n1"}}}
 		for _, sv := range svcs {
@@ -29,22 +35,29 @@ func TestRestored(t *testing.T) {
 		return s
 	}
 	before := snap(db("c1", 1204, "h1", 1204, "15"))
+	beforeFiles := snap(files("c1", 1204, "h1"))
+	gone := func(s sandbox.ServiceState) sandbox.ServiceState {
+		s.Data = map[string]sandbox.Fingerprint{"/var/lib/db": {Path: "/var/lib/db"}}
+		return s
+	}
 	tests := []struct {
-		name  string
-		after sandbox.Snapshot
-		want  []string // "" alone: restores
+		name          string
+		before, after sandbox.Snapshot
+		want          []string // none: restores
 	}{
-		{"same", snap(db("c1", 1204, "h1", 1204, "15")), nil},
-		{"recreated, all else back", snap(db("c2", 1204, "h1", 1204, "15")), nil},
-		{"files lost", snap(db("c1", 0, "h0", 1204, "15")), []string{"data /var/lib/db 1204→0"}},
-		{"same figures, other contents", snap(db("c1", 1204, "h2", 1204, "15")), []string{"data /var/lib/db 1204→1204"}},
-		{"rows lost", snap(db("c1", 1204, "h1", 0, "15")), []string{"data orders 1204→0"}},
-		{"probe differs", snap(db("c1", 1204, "h1", 1204, "16")), []string{"change docker_container.db.probe.version"}},
-		{"service gone", snap(), []string{"object docker_container.db is gone"}},
+		{"same", before, snap(db("c1", 1204, "h1", 1204, "15")), nil},
+		{"recreated, all else back", before, snap(db("c2", 1204, "h1", 1204, "15")), nil},
+		{"files lost", beforeFiles, snap(files("c1", 0, "h0")), []string{"data /var/lib/db 1204→0"}},
+		{"same figures, other contents", beforeFiles, snap(files("c1", 1204, "h2")), []string{"data /var/lib/db 1204→1204"}},
+		{"rows lost", before, snap(db("c1", 1204, "h1", 0, "15")), []string{"data orders 1204→0"}},
+		{"probe differs", before, snap(db("c1", 1204, "h1", 1204, "16")), []string{"change docker_container.db.probe.version"}},
+		{"service gone", before, snap(), []string{"object docker_container.db is gone"}},
+		{"a database's files differ, its rows are back", before, snap(db("c1", 1206, "h9", 1204, "15")), nil},
+		{"a database's data path is gone", before, snap(gone(db("c1", 0, "", 1204, "15"))), []string{"data /var/lib/db 1204→0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rb := Restored(before, tt.after)
+			rb := Restored(tt.before, tt.after)
 			var got []string
 			for _, o := range rb.Objects {
 				got = append(got, "object "+o)
