@@ -185,3 +185,55 @@ func TestComposeFixtureIsCompose(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeCompletedSuccessfully: a job a service waits for with
+// service_completed_successfully runs to its end first (its anonymous
+// volume created and labelled like a named one); a job that fails stops
+// the run with its output, and leaves nothing.
+func TestComposeCompletedSuccessfully(t *testing.T) {
+	testimage.Require(t)
+	const head = "services:\n  migrate:\n    image: " + testimage.Busybox + "\n    volumes: [data:/data, /scratch]\n"
+	tests := []struct {
+		name, job, wantErr string
+	}{
+		{"completes", `    command: ["sh", "-c", "sleep 1; echo v2 > /data/schema"]` + "\n", ""},
+		{"fails", `    command: ["sh", "-c", "echo migration failed; exit 4"]` + "\n", "migrate did not complete successfully (exit 4): migration failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "compose.yaml")
+			src := head + tt.job + "  app:\n    image: " + testimage.Busybox + "\n" +
+				`    command: ["sh", "-c", "cat /data/schema; exec sleep 600"]` + "\n" +
+				"    volumes: [data:/data]\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n" +
+				"    x-rehearse: {probes: {schema: cat /data/schema}}\nvolumes:\n  data:\n"
+			os.WriteFile(file, []byte(src), 0o644)
+			env := loadCompose(t, sandbox.ComposeOptions{File: file})
+			ctx := context.Background()
+			if tt.wantErr != "" {
+				id := testimage.RunID()
+				_, err := sandbox.Up(ctx, env, id)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("Up = %v, want %q", err, tt.wantErr)
+				}
+				if left, _ := sandbox.Leftovers(ctx, id); len(left) > 0 {
+					t.Errorf("after a failed job: %v", left)
+				}
+				return
+			}
+			s := up(t, ctx, env)
+			snap, err := s.Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := snap.Services["app"].Probes["schema"].Output; got != "v2" {
+				t.Errorf("app started before the job completed: schema %q", got)
+			}
+			if snap.Services["migrate"].Running {
+				t.Error("the job is still running")
+			}
+			if len(snap.Volumes) != 2 {
+				t.Errorf("volumes %v, want data and the anonymous one, both created by the sandbox", snap.Volumes)
+			}
+		})
+	}
+}
