@@ -384,12 +384,12 @@ func (e *Environment) stepProblems(doc *yamlfile.Doc) []yamlfile.Problem {
 	return append(e.stepListProblems(doc, "change", e.Change), e.stepListProblems(doc, "rollback", e.Rollback)...)
 }
 
-// stepListProblems checks the steps under key: the change, or its rollback.
-func (e *Environment) stepListProblems(doc *yamlfile.Doc, key string, steps []Step) []yamlfile.Problem {
+// stepListProblems checks the steps under list: the change, or its rollback.
+func (e *Environment) stepListProblems(doc *yamlfile.Doc, list string, steps []Step) []yamlfile.Problem {
 	var ps []yamlfile.Problem
 	for i := range steps {
 		st := &steps[i]
-		at := func(p ...any) []any { return append([]any{key, i}, p...) }
+		at := func(p ...any) []any { return append([]any{list, i}, p...) }
 		fail := func(path []any, format string, args ...any) {
 			ps = append(ps, doc.Problemf(path, format, args...))
 		}
@@ -414,6 +414,12 @@ func (e *Environment) stepListProblems(doc *yamlfile.Doc, key string, steps []St
 			svc, key = st.Update.Service, "update"
 			u := st.Update
 			if u.Compose != "" {
+				if list == "rollback" {
+					// The second compose file is read for the change's
+					// steps only: refused rather than run half set up.
+					fail(at("update", "compose"), "rollback step %d: an update to a compose file is not rehearsed in a rollback; use exec, script or an update of one service", i+1)
+					continue
+				}
 				if e.compose == nil {
 					fail(at("update", "compose"), "step %d: update to a compose file needs a compose project (--compose)", i+1)
 				} else if u.Service != "" || u.Image != "" || u.Command != nil || u.Env != nil || u.Labels != nil || u.Volumes != nil {

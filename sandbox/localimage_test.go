@@ -74,3 +74,21 @@ rollback:
 		}
 	}
 }
+
+// TestRollbackComposeUpdateRefused: converging on a second compose file is
+// for the change's steps; a rollback that asks for it is refused at its
+// line, never run half set up.
+func TestRollbackComposeUpdateRefused(t *testing.T) {
+	_, err := sandbox.Parse("env.yaml", []byte(`apiVersion: rehearse/v1
+kind: Environment
+name: rollback-compose
+services:
+  db:
+    image: x
+rollback:
+  - update: {compose: compose.yaml}
+`))
+	if err == nil || !strings.Contains(err.Error(), "line 8: rollback[0].update.compose") || !strings.Contains(err.Error(), "not rehearsed in a rollback") {
+		t.Fatalf("Parse = %v, want the compose update in the rollback refused at its line", err)
+	}
+}
