@@ -32,7 +32,7 @@ func twoStacks(t *testing.T) *verdict.Verdict {
 		}
 		js = append(js, verdict.Judged{Name: name, Verdict: verdict.Evaluate(set, verdict.DefaultPolicy(), verdict.StackOptions(opts))})
 	}
-	v, err := verdict.EvaluateStacks(js, opts)
+	v, err := verdict.EvaluateStacks(js, verdict.DefaultPolicy(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

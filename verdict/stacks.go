@@ -65,11 +65,14 @@ func StacksFingerprint(stacks []Stack) string {
 // finding and listed change, tagged with its stack and given an id unique
 // across stacks; the blast radius in total (each stack keeps its own); one
 // fingerprint over all stacks (StacksFingerprint), which opts.Approvals
-// must name; and the strongest decision. Stacks are ordered strongest
+// must name; and the strongest decision. The policy's thresholds hold for
+// the whole set as well as for each stack: a destroy split over several
+// stacks, each under the limit, is as wide a change as one stack holding
+// it all. Stacks are ordered strongest
 // decision first, then by name; names must be unique. It is pure: the
 // same verdicts and options give the same Verdict, whatever order the
 // stacks came in.
-func EvaluateStacks(judged []Judged, opts Options) (Verdict, error) {
+func EvaluateStacks(judged []Judged, p Policy, opts Options) (Verdict, error) {
 	if opts.Origin.Origin == "" {
 		opts.Origin = OriginInfo{Origin: OriginHuman, DecidedBy: "default"}
 	}
@@ -123,6 +126,9 @@ func EvaluateStacks(judged []Judged, opts Options) (Verdict, error) {
 		}
 	}
 	v.Source.Document = fmt.Sprintf("%d stacks", len(judged))
+	if f, ok := setBlastRadius(v.Findings, &v.Blast, &p, len(judged)); ok {
+		v.Findings = append(v.Findings, f)
+	}
 	if f, ok := policyWeakened(opts.Weakened); ok {
 		v.Findings = append(v.Findings, f)
 	}
@@ -223,4 +229,23 @@ func (v *Verdict) StackView(name string) Verdict {
 		}
 	}
 	return out
+}
+
+// setBlastRadius is the blast-radius finding of the whole set, when the
+// total crosses the policy's thresholds and no stack's own blast radius
+// already blocks (that finding says it first, of the stack to look at).
+func setBlastRadius(fs []Finding, total *Blast, p *Policy, stacks int) (Finding, bool) {
+	for i := range fs {
+		if fs[i].Rule == RuleBlastRadius {
+			return Finding{}, false
+		}
+	}
+	e := evaluator{policy: p}
+	f, ok := e.blastRadius(total)
+	if !ok {
+		return Finding{}, false
+	}
+	f.ID = findingID(RuleBlastRadius, "all stacks", "", "")
+	f.Message = strings.Replace(f.Message, "high blast radius: ", fmt.Sprintf("high blast radius over all %d stacks: ", stacks), 1)
+	return f, true
 }

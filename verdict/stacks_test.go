@@ -24,7 +24,7 @@ func judgeStacks(t *testing.T, opts Options, sets map[string]change.Set) Verdict
 	for name, s := range sets {
 		js = append(js, Judged{Name: name, Verdict: Evaluate(s, DefaultPolicy(), StackOptions(opts))})
 	}
-	v, err := EvaluateStacks(js, opts)
+	v, err := EvaluateStacks(js, DefaultPolicy(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestEvaluateStacksApprovals(t *testing.T) {
 
 func TestEvaluateStacksDuplicateNames(t *testing.T) {
 	v := Evaluate(stackSet("dev", change.Update, "a.b"), DefaultPolicy(), Options{})
-	if _, err := EvaluateStacks([]Judged{{"x", v}, {"x", v}}, Options{}); err == nil {
+	if _, err := EvaluateStacks([]Judged{{"x", v}, {"x", v}}, DefaultPolicy(), Options{}); err == nil {
 		t.Error("two stacks of one name joined")
 	}
 }
@@ -137,5 +137,69 @@ func TestStackView(t *testing.T) {
 		if f.Stack != "dev" {
 			t.Errorf("dev view holds a finding of %s", f.Stack)
 		}
+	}
+}
+
+// TestEvaluateStacksSplitDestroy: a destroy split over stacks, each under
+// the policy's limit, is judged by its total, as one stack holding it all
+// would be; a stack over the limit on its own says so itself, once.
+func TestEvaluateStacksSplitDestroy(t *testing.T) {
+	p := DefaultPolicy()
+	p.Thresholds.MaxDestructive = 3
+	p.Thresholds.MaxDestructiveShare = 1 // only the count, here
+	del := func(env string, n int) change.Set {
+		var addrs []string
+		for i := range n {
+			addrs = append(addrs, "aws_instance.s"+string(rune('a'+i)))
+		}
+		s := stackSet(env, change.Delete, addrs...)
+		s.Managed = 100
+		return s
+	}
+	cases := []struct {
+		name   string
+		sizes  []int
+		total  bool // a whole-set blast-radius finding
+		blocks bool
+	}{
+		{"each under, total under", []int{1, 2}, false, false},
+		{"each under, total over", []int{2, 2}, true, true},
+		{"three under, total over", []int{1, 1, 2}, true, true},
+		{"one over on its own", []int{4, 1}, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var js []Judged
+			for i, n := range c.sizes {
+				js = append(js, Judged{Name: "stack" + string(rune('a'+i)), Verdict: Evaluate(del("dev", n), p, StackOptions(Options{}))})
+			}
+			v, err := EvaluateStacks(js, p, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total, own int
+			for _, f := range v.Findings {
+				if f.Rule != RuleBlastRadius {
+					continue
+				}
+				if f.Stack == "" {
+					total++
+					if !strings.Contains(f.Message, "over all") {
+						t.Errorf("whole-set finding says %q", f.Message)
+					}
+				} else {
+					own++
+				}
+			}
+			if got := total == 1; got != c.total {
+				t.Errorf("whole-set blast-radius findings = %d, want total %v", total, c.total)
+			}
+			if total+own > 1 {
+				t.Errorf("blast radius said %d times", total+own)
+			}
+			if got := v.Decision == Block; got != c.blocks {
+				t.Errorf("decision %s, want block %v", v.Decision, c.blocks)
+			}
+		})
 	}
 }

@@ -247,7 +247,7 @@ func (o *planOptions) judge(ctx context.Context, pol verdict.Policy, opts verdic
 		}
 		judged = append(judged, units...)
 	}
-	return verdict.EvaluateStacks(judged, opts)
+	return verdict.EvaluateStacks(judged, pol, opts)
 }
 
 // readSet reads the plan JSON, or produces it with terraform.
