@@ -235,6 +235,12 @@ func loadProject(ctx context.Context, file string, o ComposeOptions) (*Environme
 		if len(vc.DriverOpts) > 0 {
 			ps = append(ps, raw.problemf([]any{"volumes", n, "driver_opts"}, "driver options can mount a host path: refused"))
 		}
+		if len(vc.Labels) > 0 {
+			if env.VolumeLabels == nil {
+				env.VolumeLabels = map[string]map[string]string{}
+			}
+			env.VolumeLabels[n] = vc.Labels
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(proj.Services)) {
 		spec, sps := raw.service(proj, proj.Services[name])

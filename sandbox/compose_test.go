@@ -94,8 +94,8 @@ func TestComposeRun(t *testing.T) {
 	}
 	defer cli.Close()
 	vols, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: client.Filters{}.Add("label", sandbox.LabelRun+"="+s.RunID())})
-	if err != nil || len(vols.Items) != 1 || vols.Items[0].Labels[sandbox.LabelNonce] == "" {
-		t.Errorf("volumes of the run: %+v %v, want db-data with its nonce", vols.Items, err)
+	if err != nil || len(vols.Items) != 1 || vols.Items[0].Labels[sandbox.LabelNonce] == "" || vols.Items[0].Labels["tier"] != "data" {
+		t.Errorf("volumes of the run: %+v %v, want db-data with its nonce and its own label", vols.Items, err)
 	}
 	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("label", sandbox.LabelRun+"="+s.RunID())})
 	if err != nil || len(nets.Items) != 2 {

@@ -47,6 +47,8 @@ type Environment struct {
 	// Networks are a compose project's networks; an environment file has
 	// none, and its services share one network.
 	Networks map[string]*NetworkSpec `yaml:"-"`
+	// VolumeLabels are a compose project's labels of each named volume.
+	VolumeLabels map[string]map[string]string `yaml:"-"`
 
 	doc         *yamlfile.Doc // an environment file, for the lines of later errors
 	root        *yaml.Node    // a compose file, for the same

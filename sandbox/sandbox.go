@@ -288,7 +288,9 @@ func (s *Sandbox) ensureVolume(ctx context.Context, name string) error {
 		return nil
 	}
 	dn := "rehearse-" + s.run + "-" + name
-	labels := s.labels()
+	labels := map[string]string{}
+	maps.Copy(labels, s.env.VolumeLabels[name]) // a compose volume's own labels
+	maps.Copy(labels, s.labels())
 	labels[LabelNonce] = NewRunID()
 	cctx, cancel := createContext(ctx)
 	_, err := s.cli.VolumeCreate(cctx, client.VolumeCreateOptions{Name: dn, Labels: labels})
