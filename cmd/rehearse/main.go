@@ -34,10 +34,11 @@ func main() {
 	os.Exit(code)
 }
 
-// printError writes err as rehearse's one line on stderr. Errors quote
-// addresses, keys and file names from the plan, so what a terminal would
-// act on or hide (escape sequences, bidi overrides, zero-width characters)
-// is spelled out, as in the text report.
+// printError writes err as rehearse's one line on stderr, with Go's
+// context errors in words (userError). Errors quote addresses, keys and
+// file names from the plan, so what a terminal would act on or hide
+// (escape sequences, bidi overrides, zero-width characters) is spelled
+// out, as in the text report.
 func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "rehearse: %s\n", report.TermSafe(oneLine(err.Error())))
+	fmt.Fprintf(w, "rehearse: %s\n", report.TermSafe(oneLine(userError(err).Error())))
 }
