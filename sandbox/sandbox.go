@@ -81,6 +81,7 @@ type Sandbox struct {
 	cli      *client.Client
 	networks map[string]netRef // by name in the file; DefaultNetwork for an environment file
 	log      io.Writer
+	logMu    sync.Mutex // serializes progress lines
 	red      *redactor
 	trusted  bool // Options.TrustEnvFile
 	keepImgs bool // Options.KeepImages
@@ -276,7 +277,11 @@ func (s *Sandbox) containerName(svc string) string { return "rehearse-" + s.run 
 // redact hides secrets in what the sandbox's commands printed.
 func (s *Sandbox) redact(out string) string { return s.red.Redact(out) }
 
+// progress writes one line; services start in parallel, and the writer
+// (a caller's buffer) need not be safe for concurrent use.
 func (s *Sandbox) progress(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	fmt.Fprintf(s.log, format+"\n", args...)
 }
 
