@@ -143,3 +143,28 @@ func TestSandboxApproval(t *testing.T) {
 		})
 	}
 }
+
+// TestApproveScenario approves a container scenario by its folder: it is
+// replayed, and a second approval of the same scenario names the same
+// change.
+func TestApproveScenario(t *testing.T) {
+	requireDocker(t)
+	const scenario = "../../scenarios/library/gitlab-2017-rm-rf-primary"
+	var prints []string
+	for range 2 {
+		approvals := filepath.Join(t.TempDir(), "approvals.yaml")
+		code, out, errs := runCLI(t, "", "approve", scenario, "--approvals", approvals, "--finding", "RH-0ada6ad534",
+			"--by", "alice", "--reason", "the replica is rebuilt from the primary", "--rollback", "re-seed from the nightly backup")
+		if code != 0 {
+			t.Fatalf("approve %s: exit %d:\n%s%s", scenario, code, out, errs)
+		}
+		_, rest, ok := strings.Cut(out, " for change ")
+		if !ok {
+			t.Fatalf("no fingerprint in %s", out)
+		}
+		prints = append(prints, strings.Fields(rest)[0])
+	}
+	if prints[0] != prints[1] {
+		t.Errorf("two replays of one scenario: fingerprints %s and %s", prints[0], prints[1])
+	}
+}
