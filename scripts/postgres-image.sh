@@ -126,9 +126,10 @@ tar --numeric-owner -C "$root" -c . | docker import \
 	-c 'CMD []' \
 	- "$tag" >/dev/null
 docker tag "$tag" "$alias"
-# Builds of earlier versions of this script are not used any more.
+# Builds of earlier versions of this script are not used any more (only
+# their tags here: an image someone tagged elsewhere stays).
 docker images --filter label=rehearse.test-image=postgres --format '{{.Repository}}:{{.Tag}}' |
-	grep -vxF -e "$tag" -e "$alias" | xargs -r docker rmi >/dev/null || true
+	grep '^rehearse-test/postgres:15-' | grep -vxF "$tag" | xargs -r docker rmi >/dev/null || true
 echo "postgres-image: built $tag in $(($(date +%s) - start)) s" >&2
 echo "$tag"
 }
