@@ -33,6 +33,13 @@ func (c *Count) UnmarshalYAML(n *yaml.Node) error {
 		c.Unit = DefaultCountUnit
 		return n.Decode(&c.Command)
 	}
+	// A node's Decode does not refuse unknown keys: a typo (unti: keys)
+	// must not count rows silently.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "command" && k != "unit" {
+			return fmt.Errorf("line %d: a count has command and unit, not %q", n.Content[i].Line, k)
+		}
+	}
 	type plain Count
 	var p plain
 	if err := n.Decode(&p); err != nil {

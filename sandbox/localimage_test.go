@@ -92,3 +92,24 @@ rollback:
 		t.Fatalf("Parse = %v, want the compose update in the rollback refused at its line", err)
 	}
 }
+
+// TestCountsParsed: a count is a command or {command, unit}; anything else
+// is refused at its line.
+func TestCountsParsed(t *testing.T) {
+	parse := func(counts string) (*sandbox.Environment, error) {
+		return sandbox.Parse("env.yaml", []byte("apiVersion: rehearse/v1\nkind: Environment\nname: counts\nservices:\n  db:\n    image: x\n    counts:\n"+counts))
+	}
+	e, err := parse("      orders: psql -tAc 'select count(*) from orders'\n      keys: {command: [redis-cli, dbsize], unit: keys}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Services["db"].Counts
+	if c["orders"].Unit != "rows" || len(c["orders"].Command) != 3 || c["keys"].Unit != "keys" || c["keys"].Command[0] != "redis-cli" {
+		t.Errorf("counts %+v", c)
+	}
+	for _, bad := range []string{"      orders: {comand: x}\n", "      orders: {unit: rows}\n"} {
+		if _, err := parse(bad); err == nil || !strings.Contains(err.Error(), "line 8") {
+			t.Errorf("%q: %v, want an error at line 8", bad, err)
+		}
+	}
+}
