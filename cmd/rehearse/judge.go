@@ -34,6 +34,17 @@ type judgeOptions struct {
 	// authors are the change's authors' and committers' e-mails, when
 	// --origin auto read them; nil when unknown.
 	authors []string
+	// getenv reads the environment: the command's Factory.Getenv, or
+	// os.Getenv when nil (a command not yet given a Factory).
+	getenv func(string) string
+}
+
+// env is $key, read through getenv.
+func (j *judgeOptions) env(key string) string {
+	if j.getenv == nil {
+		return os.Getenv(key)
+	}
+	return j.getenv(key)
 }
 
 func (j *judgeOptions) addFlags(cmd *cobra.Command, workspace bool) {
@@ -62,7 +73,7 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
-	orig, authors, err := origin.Git{}.Resolve(ctx, origin.Choice{Flag: j.Origin, Env: os.Getenv("REHEARSE_ORIGIN"), Range: j.OriginRange}, pol.Origin)
+	orig, authors, err := origin.Git{}.Resolve(ctx, origin.Choice{Flag: j.Origin, Env: j.env("REHEARSE_ORIGIN"), Range: j.OriginRange}, pol.Origin)
 	if err != nil {
 		return verdict.Policy{}, verdict.OriginInfo{}, err
 	}
@@ -73,7 +84,7 @@ func (j *judgeOptions) load(ctx context.Context) (verdict.Policy, verdict.Origin
 func (j *judgeOptions) loadPolicies() (verdict.Policy, error) {
 	baseFile, by := j.BasePolicy, "--base-policy"
 	if baseFile == "" {
-		baseFile, by = os.Getenv("REHEARSE_BASE_POLICY"), "REHEARSE_BASE_POLICY"
+		baseFile, by = j.env("REHEARSE_BASE_POLICY"), "REHEARSE_BASE_POLICY"
 	}
 	base := verdict.DefaultPolicy()
 	if baseFile != "" {
@@ -113,7 +124,7 @@ func (j *judgeOptions) discoverPolicy() error {
 	if j.Policy != "" {
 		return nil
 	}
-	file, by, err := findPolicy()
+	file, by, err := findPolicyWith(j.env)
 	if err != nil || file == "" {
 		return err
 	}
@@ -133,8 +144,11 @@ var policyFiles = []string{"rehearse.yaml", filepath.Join(".rehearse", "policy.y
 // the agent hooks look for rehearse.yaml). "" means none: the base policy
 // judges alone. A directory with both files is an error: which one counts
 // would be a guess.
-func findPolicy() (file, by string, err error) {
-	if env := os.Getenv("REHEARSE_POLICY"); env != "" {
+func findPolicy() (file, by string, err error) { return findPolicyWith(os.Getenv) }
+
+// findPolicyWith is findPolicy reading $REHEARSE_POLICY through getenv.
+func findPolicyWith(getenv func(string) string) (file, by string, err error) {
+	if env := getenv("REHEARSE_POLICY"); env != "" {
 		return env, "from REHEARSE_POLICY", nil
 	}
 	cwd, err := os.Getwd()

@@ -269,7 +269,7 @@ func (o *mcpOptions) judge(ctx context.Context, in checkArgs) (verdict.Verdict, 
 		args = append(args, "--", path)
 	}
 	var out, errw bytes.Buffer
-	cmd := newPlanCmd(streams{in: strings.NewReader(""), out: &out, err: &errw})
+	cmd := newCmdPlan(osFactory(streams{in: strings.NewReader(""), out: &out, err: &errw}), nil)
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errw)

@@ -25,9 +25,10 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// planOptions are the flags of `rehearse plan`.
+// planOptions are the flags of `rehearse plan`, and the Factory the run
+// reads the world through.
 type planOptions struct {
-	streams
+	*Factory
 	// Files are the plan documents to judge (files, globs, directories of
 	// plan documents, "-"); more than one input, with Dirs and Stacks,
 	// is a many-stack verdict.
@@ -65,8 +66,9 @@ type planOptions struct {
 	Timeout   time.Duration
 }
 
-func newPlanCmd(s streams) *cobra.Command {
-	o := &planOptions{streams: s}
+// newCmdPlan builds `rehearse plan`; runF runs it (nil: planRun).
+func newCmdPlan(f *Factory, runF func(context.Context, *planOptions) error) *cobra.Command {
+	o := &planOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "plan [PLAN.json | CHANGESET.json | PREVIEW.json | DIR | GLOB | -]...",
 		Short: "Judge a change: Terraform plan JSON, a CloudFormation change set, a Pulumi preview, or a Terraform directory planned in an isolated copy",
@@ -87,28 +89,36 @@ func newPlanCmd(s streams) *cobra.Command {
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Files = args
-			return o.run(cmd.Context())
+			if runF == nil {
+				runF = planRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
+	fl := cmd.Flags()
 	o.judgeOptions.addFlags(cmd, true)
 	// With --dir the flag also picks the workspace planned, so the plan and
 	// the environment it is judged in are the same workspace.
-	f.Lookup("workspace").Usage = "Terraform workspace: the environment of resources nothing else places; with --dir, also the workspace planned (default $TF_WORKSPACE, then the directory's selected workspace, then default)"
-	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
-	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
+	fl.Lookup("workspace").Usage = "Terraform workspace: the environment of resources nothing else places; with --dir, also the workspace planned (default $TF_WORKSPACE, then the directory's selected workspace, then default)"
+	fl.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
+	fl.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
 	o.output.addFlags(cmd)
 	o.addDirFlags(cmd)
-	f.StringVar(&o.Terragrunt, "terragrunt", "", "a terragrunt tree: terragrunt run-all plan in an isolated copy, then show -json in each unit, each unit a stack")
-	f.StringVar(&o.TerragruntBinary, "terragrunt-binary", "", "with --terragrunt: the terragrunt binary (default $REHEARSE_TERRAGRUNT, then terragrunt on PATH)")
-	f.StringArrayVar(&o.Stacks, "stack", nil, "name an input: NAME=PATH, a plan document or a --dir directory (repeatable; default: its path relative to the working directory)")
-	f.StringVar(&o.CommentLimit, "comment-limit", "github", "most characters of --format markdown: github (65536), gitlab (1000000), bitbucket (32767), azure (150000) or a number; past it the riskiest findings are kept and the rest counted")
-	f.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
+	fl.StringVar(&o.Terragrunt, "terragrunt", "", "a terragrunt tree: terragrunt run-all plan in an isolated copy, then show -json in each unit, each unit a stack")
+	fl.StringVar(&o.TerragruntBinary, "terragrunt-binary", "", "with --terragrunt: the terragrunt binary (default $REHEARSE_TERRAGRUNT, then terragrunt on PATH)")
+	fl.StringArrayVar(&o.Stacks, "stack", nil, "name an input: NAME=PATH, a plan document or a --dir directory (repeatable; default: its path relative to the working directory)")
+	fl.StringVar(&o.CommentLimit, "comment-limit", "github", "most characters of --format markdown: github (65536), gitlab (1000000), bitbucket (32767), azure (150000) or a number; past it the riskiest findings are kept and the rest counted")
+	fl.DurationVar(&o.Timeout, "timeout", 0, "bound the whole run, e.g. 10m (0: no limit)")
 	return cmd
 }
 
 // addDirFlags adds the flags that plan a directory, which approve shares.
+// approve's planOptions has no Factory of its own yet: it gets the real
+// process's, and approve sets the streams before reading.
 func (o *planOptions) addDirFlags(cmd *cobra.Command) {
+	if o.Factory == nil {
+		o.Factory = osFactory(streams{})
+	}
 	f := cmd.Flags()
 	f.StringVar(&o.Input, "input", "", "the input's format: terraform, cloudformation or pulumi (default: told from its structure)")
 	f.Var(dirsValue{o}, "dir", "Terraform directory to plan in an isolated copy (init, plan, show only; repeatable: each a stack)")
@@ -123,19 +133,22 @@ func (o *planOptions) addDirFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.Refresh, "refresh", true, "with --dir: refresh state before planning (--refresh=false to skip)")
 }
 
-func (o *planOptions) run(ctx context.Context) error {
+// planRun judges the change and renders the verdict; the exit code is
+// decisionExit's (2 when it could not be judged).
+func planRun(ctx context.Context, o *planOptions) error {
 	if err := o.check(); err != nil {
 		return cannotJudge(err)
 	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
+	o.judgeOptions.getenv = o.Getenv
 	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
 	// The change's authors are known with --origin auto; otherwise nil
 	// (unknown), and approvals.forbid_self voids every approval.
-	approvals, approvalsNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, o.authors, time.Now())
+	approvals, approvalsNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, o.authors, o.Now())
 	if err != nil {
 		return cannotJudge(err)
 	}
@@ -258,7 +271,7 @@ func (o *planOptions) readSet(ctx context.Context) (change.Set, []string, error)
 	}
 	var warn bytes.Buffer
 	res, err := terraform.Plan(ctx, terraform.RunOptions{
-		Dir: o.Dir, Workspace: o.Workspace, State: o.State, PlanFile: o.PlanFile, Binary: o.Terraform,
+		Dir: o.Dir, Workspace: o.Workspace, State: o.State, PlanFile: o.PlanFile, Binary: o.terraform(o.Terraform),
 		Vars: o.Vars, VarFiles: o.VarFiles, Targets: o.Targets, Replace: o.Replace, Destroy: o.Destroy, Refresh: o.Refresh,
 		Progress: o.progress(), Warn: io.MultiWriter(o.err, &warn),
 	})
@@ -292,6 +305,8 @@ func readPlanFile(ctx context.Context, name string, in io.Reader, input string) 
 	}
 	defer f.Close()
 	st, err := f.Stat()
+	// GOMEMLIMIT is the runtime's own setting for this process, not an
+	// input of the command: it is read from the process, not the Factory.
 	if err == nil && os.Getenv("GOMEMLIMIT") == "" {
 		// What stays live grows with the plan: a limit sized to it keeps
 		// the collector from running continuously on a large one. It is

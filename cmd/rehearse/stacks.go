@@ -337,8 +337,9 @@ func (o *planOptions) readStack(ctx context.Context, in stackInput) (change.Set,
 
 // readStackTo is readStack with progress and warnings to stderr.
 func (o *planOptions) readStackTo(ctx context.Context, in stackInput, stderr io.Writer) (change.Set, []string, error) {
-	one := *o
-	one.File, one.Dir, one.err = in.file, in.dir, stderr
+	one, f := *o, *o.Factory
+	f.err = stderr
+	one.File, one.Dir, one.Factory = in.file, in.dir, &f
 	return one.readSet(ctx)
 }
 
@@ -395,7 +396,9 @@ func firstError(errs []error) error {
 // one change, which approve reads as before.
 func (o *approveOptions) judgeStacks(ctx context.Context, pol verdict.Policy, opts verdict.Options) (v verdict.Verdict, many bool, err error) {
 	p := &o.dir
-	p.streams, p.judgeOptions = o.streams, o.judgeOptions
+	f := *p.Factory
+	f.streams = o.streams
+	p.Factory, p.judgeOptions = &f, o.judgeOptions
 	if len(p.Files) <= 1 && len(p.Dirs) <= 1 && len(p.Stacks) == 0 && p.Terragrunt == "" {
 		if len(p.Files) == 0 || !isDir(p.Files[0]) && !strings.ContainsAny(p.Files[0], "*?[") {
 			return verdict.Verdict{}, false, nil
