@@ -34,20 +34,11 @@ func markSource(obj map[string]any, raw []byte) any {
 // the mark is true at the path, at an ancestor, or anywhere beneath it; a
 // mark that does not fit the path's shape counts if it holds a true.
 func markedAt(marks any, steps []any) bool {
-	v := marks
-	for _, s := range steps {
-		if b, ok := v.(bool); ok {
-			return b
-		}
-		next, fits := markStep(v, s)
-		if !fits {
-			return containsTrue(v)
-		}
-		if v = next; v == nil {
-			return false
-		}
+	at, marked, done := markAt(marks, steps)
+	if done {
+		return marked
 	}
-	return containsTrue(v)
+	return containsTrue(at)
 }
 
 // coveredAt reports whether a mark is true at the path or an ancestor: the
@@ -56,21 +47,33 @@ func markedAt(marks any, steps []any) bool {
 // object) covers it if it holds a true anywhere: when marks and value
 // disagree, hide more, not less.
 func coveredAt(marks any, steps []any) bool {
+	at, marked, done := markAt(marks, steps)
+	if done {
+		return marked
+	}
+	b, _ := at.(bool)
+	return b
+}
+
+// markAt walks marks along the path. done is true when the walk decides
+// on the way, with marked the answer: a bool mark at an ancestor, a mark
+// whose shape does not fit the path (marked if it holds a true), or no
+// mark. Otherwise at is the mark at the path.
+func markAt(marks any, steps []any) (at any, marked, done bool) {
 	v := marks
 	for _, s := range steps {
 		if b, ok := v.(bool); ok {
-			return b
+			return nil, b, true
 		}
 		next, fits := markStep(v, s)
 		if !fits {
-			return containsTrue(v)
+			return nil, containsTrue(v), true
 		}
 		if v = next; v == nil {
-			return false
+			return nil, false, true
 		}
 	}
-	b, _ := v.(bool)
-	return b
+	return v, false, false
 }
 
 // markStep takes one step into a mark structure. fits is false when the

@@ -15,7 +15,7 @@ import (
 
 // The benchmarks generate their plans; they run only with -bench:
 //
-//	go test -run '^$' -bench . -benchmem ./planners/terraform
+//	go test -run '^$' -bench . -benchmem ./planners/terraform/planjson
 //
 // REHEARSE_BENCH_PLAN=FILE adds a run on that file (e.g. the 100k plan
 // bench/run.sh writes).
