@@ -121,7 +121,7 @@ func buildImage(ctx context.Context, cli client.APIClient, b buildSpec, repo, ta
 	for k, v := range b.args {
 		args[k] = &v
 	}
-	res, err := cli.ImageBuild(ctx, bytes.NewReader(archive), client.ImageBuildOptions{
+	opts := client.ImageBuildOptions{
 		Tags:        []string{ref},
 		Dockerfile:  b.dockerfile,
 		Version:     build.BuilderV1,
@@ -130,15 +130,36 @@ func buildImage(ctx context.Context, cli client.APIClient, b buildSpec, repo, ta
 		Target:      b.target,
 		Remove:      true,
 		ForceRemove: true,
-	})
+	}
+	for attempt := 1; ; attempt++ {
+		err = buildOnce(ctx, cli, archive, opts)
+		// Builds share the classic builder's cached layers: another run
+		// removing its image can delete a cached parent while this build
+		// uses it. Building again recreates the layer.
+		if err == nil || attempt == 3 || !cacheRace(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return "", err
 	}
-	defer res.Body.Close()
-	if err := readStream(res.Body); err != nil {
-		return "", err
-	}
 	return ref, nil
+}
+
+func buildOnce(ctx context.Context, cli client.APIClient, archive []byte, opts client.ImageBuildOptions) error {
+	res, err := cli.ImageBuild(ctx, bytes.NewReader(archive), opts)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return readStream(res.Body)
+}
+
+// cacheRace reports whether a build failed because a cached layer it used
+// was removed meanwhile.
+func cacheRace(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "failed to get digest") || strings.Contains(msg, "No such image") || strings.Contains(msg, "no such image")
 }
 
 func contextArchive(dir string, files map[string]string) ([]byte, error) {
