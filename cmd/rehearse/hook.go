@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,17 +12,20 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// hookOptions are the flags of `rehearse hook AGENT`.
+// hookOptions are the flags of `rehearse hook AGENT`, and the Factory the
+// run reads the world through.
 type hookOptions struct {
-	streams
+	*Factory
 	Agent      string
 	Timeout    time.Duration
 	BasePolicy string
 	Terraform  string
 }
 
-func newHookCmd(s streams) *cobra.Command {
-	o := &hookOptions{streams: s}
+// newCmdHook builds `rehearse hook` and its install and print; runF runs
+// it (nil: hookRun).
+func newCmdHook(f *Factory, runF func(context.Context, *hookOptions) error) *cobra.Command {
+	o := &hookOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "hook AGENT",
 		Short: "Answer a coding agent's pre-tool hook: allow, ask or deny the shell command it is about to run",
@@ -45,23 +47,33 @@ Install it with "rehearse hook install AGENT".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Agent = args[0]
-			if code := o.run(cmd.Context()); code != 0 {
-				return &exitError{code: code}
+			if runF == nil {
+				runF = hookRun
 			}
-			return nil
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.DurationVar(&o.Timeout, "timeout", 0, "the agent's hook timeout; the answer comes before it (default: what the event says, else the agent's documented default)")
-	f.StringVar(&o.BasePolicy, "base-policy", "", "the trusted policy (default $REHEARSE_BASE_POLICY, else the built-in policy)")
-	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu to plan with (default: the one the command names, on PATH)")
-	cmd.AddCommand(newHookInstallCmd(s), newHookPrintCmd(s))
+	fl := cmd.Flags()
+	fl.DurationVar(&o.Timeout, "timeout", 0, "the agent's hook timeout; the answer comes before it (default: what the event says, else the agent's documented default)")
+	fl.StringVar(&o.BasePolicy, "base-policy", "", "the trusted policy (default $REHEARSE_BASE_POLICY, else the built-in policy)")
+	fl.StringVar(&o.Terraform, "terraform", "", "terraform or tofu to plan with (default: the one the command names, on PATH)")
+	cmd.AddCommand(newCmdHookInstall(f, nil), newCmdHookPrint(f, nil))
 	return cmd
 }
 
-// run answers one event and returns the exit code. It never fails open:
-// every error, and a panic, is answered as a deny.
-func (o *hookOptions) run(ctx context.Context) (code int) {
+// hookRun answers one event; the exit code is the agent's dialect's (an
+// *exitError when it is not 0).
+func hookRun(ctx context.Context, o *hookOptions) error {
+	if code := o.answer(ctx); code != 0 {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// answer answers one event and returns the exit code. It never fails
+// open: every error, and a panic, is answered as a deny. Its deadlines are
+// the real clock's (time.Now), not the Factory's: they bound real waiting.
+func (o *hookOptions) answer(ctx context.Context) (code int) {
 	w := o.answerTo()
 	deny := func(format string, args ...any) int {
 		return guard.Answer(o.Agent, guard.Decision{Permission: guard.Deny, Reason: "denied by rehearse: " + fmt.Sprintf(format, args...) + ". rehearse denies what it cannot judge."}, w)
@@ -162,7 +174,7 @@ func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
 			return false
 		}
 	}
-	if o.BasePolicy != "" || os.Getenv("REHEARSE_BASE_POLICY") != "" || os.Getenv("REHEARSE_POLICY") != "" {
+	if o.BasePolicy != "" || o.Getenv("REHEARSE_BASE_POLICY") != "" || o.Getenv("REHEARSE_POLICY") != "" {
 		return false
 	}
 	file, _, err := guard.FindPolicyFile(dir)
@@ -173,7 +185,7 @@ func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
 func (o *hookOptions) judge(budget time.Duration) *guard.Judge {
 	return &guard.Judge{
 		LoadPolicy: func(file string) (verdict.Policy, []string, error) {
-			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy}
+			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy, getenv: o.Getenv}
 			pol, err := jo.loadPolicies()
 			return pol, jo.weakened, err
 		},
@@ -185,11 +197,11 @@ func (o *hookOptions) judge(budget time.Duration) *guard.Judge {
 			// empty author list is known to hold no one, where nil would
 			// be unknown and void them all); with allowed signers, only a
 			// key listed there can give one.
-			return loadApprovals(file, pol, policyFile, []string{}, time.Now())
+			return loadApprovals(file, pol, policyFile, []string{}, o.Now())
 		},
-		Binary:     o.Terraform,
+		Binary:     o.terraform(o.Terraform),
 		Timeout:    budget,
-		PolicyFile: os.Getenv("REHEARSE_POLICY"),
+		PolicyFile: o.Getenv("REHEARSE_POLICY"),
 		Progress:   nil, // the agent reads stdout and stderr: keep terraform's chatter out
 	}
 }

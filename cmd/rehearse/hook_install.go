@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -210,9 +211,10 @@ func flatEntry(root *jsonNode, event, key string, entry *jsonNode) error {
 	return nil
 }
 
-// hookInstallOptions are the flags of `rehearse hook install`.
+// hookInstallOptions are the flags of `rehearse hook install`, and the
+// Factory the run reads the world through.
 type hookInstallOptions struct {
-	streams
+	*Factory
 	Agent   string
 	Global  bool
 	DryRun  bool
@@ -223,8 +225,10 @@ type hookInstallOptions struct {
 	home    func() (string, error)
 }
 
-func newHookInstallCmd(s streams) *cobra.Command {
-	o := &hookInstallOptions{streams: s, home: os.UserHomeDir}
+// newCmdHookInstall builds `rehearse hook install`; runF runs it (nil:
+// hookInstallRun).
+func newCmdHookInstall(f *Factory, runF func(context.Context, *hookInstallOptions) error) *cobra.Command {
+	o := &hookInstallOptions{Factory: f, home: os.UserHomeDir}
 	cmd := &cobra.Command{
 		Use:   "install AGENT",
 		Short: "Add rehearse's hook to an agent's settings, or replace it; prints the diff",
@@ -249,19 +253,24 @@ global ones name this rehearse binary by its path.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Agent = args[0]
-			return o.run()
+			if runF == nil {
+				runF = hookInstallRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&o.Global, "global", false, "install for the user (in the home directory) rather than the project")
-	f.BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
-	f.StringVar(&o.File, "file", "", "settings file to edit instead of the agent's default")
-	f.StringVar(&o.Command, "command", "", "command the agent runs (default: rehearse hook AGENT, with this binary's path for --global)")
-	f.DurationVar(&o.Timeout, "timeout", 0, "the agent's hook timeout to write; the hook answers before it (default: the agent's own)")
+	fl := cmd.Flags()
+	fl.BoolVar(&o.Global, "global", false, "install for the user (in the home directory) rather than the project")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	fl.StringVar(&o.File, "file", "", "settings file to edit instead of the agent's default")
+	fl.StringVar(&o.Command, "command", "", "command the agent runs (default: rehearse hook AGENT, with this binary's path for --global)")
+	fl.DurationVar(&o.Timeout, "timeout", 0, "the agent's hook timeout to write; the hook answers before it (default: the agent's own)")
 	return cmd
 }
 
-func (o *hookInstallOptions) run() error {
+// hookInstallRun merges the hook into the agent's settings and prints the
+// diff; 2 when the agent, its file or the flags are wrong.
+func hookInstallRun(_ context.Context, o *hookInstallOptions) error {
 	agent, err := lookupAgent(o.Agent)
 	if err != nil {
 		return cannotJudge(err)
@@ -392,29 +401,47 @@ func writeFileAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// newHookPrintCmd prints the snippet install would merge.
-func newHookPrintCmd(s streams) *cobra.Command {
-	var timeout time.Duration
+// hookPrintOptions are the flags of `rehearse hook print`, and the
+// Factory the run reads the world through.
+type hookPrintOptions struct {
+	*Factory
+	Agent   string
+	Timeout time.Duration
+}
+
+// newCmdHookPrint builds `rehearse hook print`, which prints the snippet
+// install would merge; runF runs it (nil: hookPrintRun).
+func newCmdHookPrint(f *Factory, runF func(context.Context, *hookPrintOptions) error) *cobra.Command {
+	o := &hookPrintOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "print AGENT",
 		Short: "Print the hook settings for an agent, to merge by hand",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			a, err := lookupAgent(args[0])
-			if err != nil {
-				return cannotJudge(err)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Agent = args[0]
+			if runF == nil {
+				runF = hookPrintRun
 			}
-			o := &hookInstallOptions{Agent: args[0], Timeout: timeout}
-			command, t := o.command(a)
-			root := object()
-			if err := a.install(root, command, t); err != nil {
-				return cannotJudge(err)
-			}
-			fmt.Fprintf(s.err, "# %s: merge into %s\n", args[0], a.project)
-			_, err = s.out.Write(root.encode())
-			return err
+			return runF(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "the agent's hook timeout to write (default: the agent's own)")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "the agent's hook timeout to write (default: the agent's own)")
 	return cmd
+}
+
+// hookPrintRun prints the agent's hook settings on stdout, and on stderr
+// the file they go in.
+func hookPrintRun(_ context.Context, o *hookPrintOptions) error {
+	a, err := lookupAgent(o.Agent)
+	if err != nil {
+		return cannotJudge(err)
+	}
+	command, t := (&hookInstallOptions{Agent: o.Agent, Timeout: o.Timeout}).command(a)
+	root := object()
+	if err := a.install(root, command, t); err != nil {
+		return cannotJudge(err)
+	}
+	fmt.Fprintf(o.err, "# %s: merge into %s\n", o.Agent, a.project)
+	_, err = o.out.Write(root.encode())
+	return err
 }
