@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -16,16 +15,22 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// guardOptions are the flags of `rehearse guard -- CMD`.
+// guardOptions are the flags of `rehearse guard -- CMD`, the command, and
+// the Factory the run reads the world through.
 type guardOptions struct {
-	streams
+	*Factory
 	judgeOptions
 	FailOn string
 	output outputOptions
+	// Argv is the command after --.
+	Argv []string
+	// dir is where the command runs; "" is the working directory.
+	dir string
 }
 
-func newGuardCmd(s streams) *cobra.Command {
-	o := &guardOptions{streams: s}
+// newCmdGuard builds `rehearse guard`; runF runs it (nil: guardRun).
+func newCmdGuard(f *Factory, runF func(context.Context, *guardOptions) error) *cobra.Command {
+	o := &guardOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "guard [flags] -- CMD [ARGS…]",
 		Short: "Run a command only if rehearse lets it: terraform apply runs exactly the plan it judged",
@@ -54,37 +59,40 @@ Exit codes: the command's own when it ran; 1 refused; 2 could not judge.`,
 			if cmd.ArgsLenAtDash() != 0 {
 				return cannotJudge(fmt.Errorf("put the command after --: rehearse guard [flags] -- %s", strings.Join(args, " ")))
 			}
-			if code := o.run(cmd.Context(), args); code != 0 {
-				return &exitError{code: code}
+			o.Argv = args
+			if runF == nil {
+				runF = guardRun
 			}
-			return nil
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
+	fl := cmd.Flags()
 	o.judgeOptions.addFlags(cmd, false)
-	f.StringVar(&o.FailOn, "fail-on", "block", "lowest plan decision that refuses: block or warn")
+	fl.StringVar(&o.FailOn, "fail-on", "block", "lowest plan decision that refuses: block or warn")
 	o.output.addFlags(cmd)
-	f.SetInterspersed(false)
+	fl.SetInterspersed(false)
 	return cmd
 }
 
-func (o *guardOptions) run(ctx context.Context, argv []string) int {
+// guardRun judges the command and runs it when it may; the exit code is
+// the command's own when it ran, 1 refused, 2 could not judge.
+func guardRun(ctx context.Context, o *guardOptions) error {
 	if o.FailOn != "block" && o.FailOn != "warn" {
-		printError(o.err, fmt.Errorf("--fail-on must be block or warn, not %q", o.FailOn))
-		return exitCannot
+		return cannotJudge(fmt.Errorf("--fail-on must be block or warn, not %q", o.FailOn))
 	}
 	if o.Policy != "" {
-		printError(o.err, fmt.Errorf("--policy: guard reads the repository's %s itself; give the trusted one with --base-policy", guard.PolicyFile))
-		return exitCannot
+		return cannotJudge(fmt.Errorf("--policy: guard reads the repository's %s itself; give the trusted one with --base-policy", guard.PolicyFile))
 	}
 	if err := o.output.check(); err != nil {
-		printError(o.err, err)
-		return exitCannot
+		return cannotJudge(err)
 	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		printError(o.err, err)
-		return exitCannot
+	cwd := o.dir
+	if cwd == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return cannotJudge(err)
+		}
+		cwd = wd
 	}
 	// The change's authors, for approvals.forbid_self: read with --origin
 	// auto, as rehearse plan does; unknown (nil) otherwise, which voids
@@ -92,23 +100,21 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 	var authors []string
 	j := &guard.Judge{
 		LoadPolicy: func(file string) (verdict.Policy, []string, error) {
-			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy}
+			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy, getenv: o.Getenv}
 			pol, err := jo.loadPolicies()
 			return pol, jo.weakened, err
 		},
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
-			return loadApprovals(file, pol, policyFile, authors, time.Now())
+			return loadApprovals(file, pol, policyFile, authors, o.Now())
 		},
-		PolicyFile: os.Getenv("REHEARSE_POLICY"),
+		PolicyFile: o.Getenv("REHEARSE_POLICY"),
 	}
 	found, err := j.PolicyFor(cwd)
 	if err != nil {
-		printError(o.err, err)
-		return exitCannot
+		return cannotJudge(err)
 	}
-	if j.Origin, authors, err = (origin.Git{}).Resolve(ctx, origin.Choice{Flag: o.Origin, Env: os.Getenv("REHEARSE_ORIGIN"), Range: o.OriginRange}, found.Policy.Origin); err != nil {
-		printError(o.err, err)
-		return exitCannot
+	if j.Origin, authors, err = (origin.Git{}).Resolve(ctx, origin.Choice{Flag: o.Origin, Env: o.Getenv("REHEARSE_ORIGIN"), Range: o.OriginRange}, found.Policy.Origin); err != nil {
+		return cannotJudge(err)
 	}
 	r := &guard.Runner{
 		Judge: j, Policy: &found.Policy, Base: found.Base,
@@ -124,7 +130,10 @@ func (o *guardOptions) run(ctx context.Context, argv []string) int {
 	if f, ok := o.in.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		r.Confirm = func(d guard.Decision) bool { return confirm(o.streams, d.Reason) }
 	}
-	return r.Run(ctx, argv, cwd)
+	if code := r.Run(ctx, o.Argv, cwd); code != 0 {
+		return &exitError{code: code}
+	}
+	return nil
 }
 
 // confirm asks on the terminal; anything but y or yes is no.
