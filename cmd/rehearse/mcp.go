@@ -26,16 +26,18 @@ import (
 // checkTool is the one tool `rehearse mcp` serves.
 const checkTool = "rehearse_check"
 
-// mcpOptions are the flags of `rehearse mcp`.
+// mcpOptions are the flags of `rehearse mcp`, and the Factory the run
+// reads the world through.
 type mcpOptions struct {
-	streams
+	*Factory
 	BasePolicy string
 	Terraform  string
 	Timeout    time.Duration
 }
 
-func newMCPCmd(s streams) *cobra.Command {
-	o := &mcpOptions{streams: s}
+// newCmdMCP builds `rehearse mcp`; runF runs it (nil: mcpRun).
+func newCmdMCP(f *Factory, runF func(context.Context, *mcpOptions) error) *cobra.Command {
+	o := &mcpOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "mcp",
 		Short: "Serve rehearse_check over MCP (stdio), so a coding agent can judge its own change before proposing it",
@@ -51,22 +53,31 @@ the repository's rehearse.yaml over the base policy, like "rehearse hook".
 Add it to an agent, e.g. "claude mcp add rehearse -- rehearse mcp".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.run(cmd.Context()); err != nil {
-				return cannotJudge(err)
+			if runF == nil {
+				runF = mcpRun
 			}
-			return nil
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.BasePolicy, "base-policy", "", "the trusted policy (default $REHEARSE_BASE_POLICY, else the built-in policy)")
-	f.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary (default $REHEARSE_TERRAFORM, then terraform, then tofu on PATH)")
-	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound one check, e.g. 2m (0: no limit)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.BasePolicy, "base-policy", "", "the trusted policy (default $REHEARSE_BASE_POLICY, else the built-in policy)")
+	fl.StringVar(&o.Terraform, "terraform", "", "terraform or tofu binary (default $REHEARSE_TERRAFORM, then terraform, then tofu on PATH)")
+	fl.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound one check, e.g. 2m (0: no limit)")
 	return cmd
 }
 
-// run serves until the client closes standard input, and answers the
+// mcpRun serves until the client closes standard input: 0 then, 2 when
+// the transport fails.
+func mcpRun(ctx context.Context, o *mcpOptions) error {
+	if err := o.serve(ctx); err != nil {
+		return cannotJudge(err)
+	}
+	return nil
+}
+
+// serve serves until the client closes standard input, and answers the
 // requests read before that first.
-func (o *mcpOptions) run(ctx context.Context) error {
+func (o *mcpOptions) serve(ctx context.Context) error {
 	p := &pending{}
 	p.zero = sync.NewCond(&p.mu)
 	// A client may write its requests and close its end at once
@@ -245,7 +256,7 @@ func (o *mcpOptions) judge(ctx context.Context, in checkArgs) (verdict.Verdict, 
 	if o.BasePolicy != "" {
 		args = append(args, "--base-policy", o.BasePolicy)
 	}
-	if env := os.Getenv("REHEARSE_POLICY"); env != "" {
+	if env := o.Getenv("REHEARSE_POLICY"); env != "" {
 		policy = env // as rehearse plan and the hook read it
 	}
 	if policy != "" {
@@ -269,7 +280,11 @@ func (o *mcpOptions) judge(ctx context.Context, in checkArgs) (verdict.Verdict, 
 		args = append(args, "--", path)
 	}
 	var out, errw bytes.Buffer
-	cmd := newCmdPlan(osFactory(streams{in: strings.NewReader(""), out: &out, err: &errw}), nil)
+	// rehearse plan reads the world through this server's Factory, with
+	// streams of its own.
+	pf := *o.Factory
+	pf.streams = streams{in: strings.NewReader(""), out: &out, err: &errw}
+	cmd := newCmdPlan(&pf, nil)
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errw)
