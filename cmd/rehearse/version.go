@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
@@ -17,14 +18,30 @@ func versionText() string {
 		buildinfo.Version(), buildinfo.Commit(), buildinfo.GoVersion(), runtime.GOOS, runtime.GOARCH)
 }
 
-func newVersionCmd(s streams) *cobra.Command {
+// versionOptions are what `rehearse version` reads the world through (it
+// has no flags).
+type versionOptions struct {
+	*Factory
+}
+
+// newCmdVersion builds `rehearse version`; runF runs it (nil: versionRun).
+func newCmdVersion(f *Factory, runF func(context.Context, *versionOptions) error) *cobra.Command {
+	o := &versionOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, the commit and the Go version of this binary",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprint(s.out, versionText())
-			return err
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF == nil {
+				runF = versionRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
+}
+
+// versionRun prints versionText.
+func versionRun(_ context.Context, o *versionOptions) error {
+	_, err := fmt.Fprint(o.out, versionText())
+	return err
 }
