@@ -122,6 +122,17 @@ func TestSandboxApproval(t *testing.T) {
 		}
 	})
 
+	t.Run("malformed approvals stop the run before it starts", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "approvals.yaml")
+		if err := os.WriteFile(bad, []byte("apiVersion: rehearse/v1\nkind: Approvals\napprovals: {not: [a list\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := gate(t, env, bad)
+		if code != exitCannot || !strings.Contains(errs, "approvals.yaml") || strings.Contains(errs, "step 1") {
+			t.Errorf("exit %d, want 2 naming the file, nothing run:\n%s%s", code, out, errs)
+		}
+	})
+
 	doctored := []struct{ name, from, to, want string }{
 		{"fingerprint", v.Fingerprint, "sha256:1234", "is not sha256: and 64 hex digits"},
 		{"schema", `"rehearse.verdict/v1"`, `"rehearse.verdict/v9"`, "verdict.json"},
