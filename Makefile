@@ -40,15 +40,18 @@ dist:
 	done
 	cd '$(DIST_DIR)' && sha256sum rehearse_* > SHA256SUMS
 
-# Reproducibility: build DIST_PLATFORMS here, and again from a copy of the
-# tree at another path with an empty build cache (nothing reused: every
-# package compiled anew), with the same version stamp, and compare the
-# bytes. The tests run it for linux/amd64 only (TestDistReproducible).
+# Reproducibility: build DIST_PLATFORMS from a snapshot of the tree, and
+# again from a second copy of it at another path with an empty build cache
+# (nothing reused: every package compiled anew), with the same version
+# stamp, and compare the bytes. The tests run it for linux/amd64 only
+# (TestDistReproducible).
 dist-check:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(MAKE) -s dist DIST_DIR="$$tmp/a" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
-	mkdir "$$tmp/src"; tar -C '$(CURDIR)' --exclude=./.git --exclude=./bin --exclude=./dist -cf - . | tar -C "$$tmp/src" -xf -; \
-	GOCACHE="$$tmp/cache" $(MAKE) -s -C "$$tmp/src" dist DIST_DIR="$$tmp/b" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
+	tar -C '$(CURDIR)' --exclude=./.git --exclude=./bin --exclude=./dist -cf "$$tmp/src.tar" .; \
+	mkdir "$$tmp/one" "$$tmp/another-path"; \
+	tar -C "$$tmp/one" -xf "$$tmp/src.tar"; tar -C "$$tmp/another-path" -xf "$$tmp/src.tar"; \
+	$(MAKE) -s -C "$$tmp/one" dist DIST_DIR="$$tmp/a" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
+	GOCACHE="$$tmp/cache" $(MAKE) -s -C "$$tmp/another-path" dist DIST_DIR="$$tmp/b" VERSION='$(VERSION)' COMMIT='$(COMMIT)'; \
 	diff "$$tmp/a/SHA256SUMS" "$$tmp/b/SHA256SUMS"; \
 	for f in "$$tmp"/a/rehearse_*; do cmp "$$f" "$$tmp/b/$${f##*/}"; done; \
 	echo "reproducible:"; cat "$$tmp/a/SHA256SUMS"
