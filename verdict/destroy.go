@@ -29,6 +29,11 @@ func (e *evaluator) destructive(r *change.Resource, pl placement, deferred strin
 		f.Class, f.Kind = entry.Class, entry.Kind
 	}
 	f.Recoverability, f.Hints = recoverability(r, entry, catalogued)
+	if rb := e.set.Rollback; rb != nil && rb.Restores {
+		// Shown, not forgiven: the rule and severity below stay as they
+		// are, and a protected change still needs its approval.
+		f.Recoverability = Rehearsed
+	}
 	f.Evidence = evidence(r)
 	if line := rollbackEvidence(e.set.Rollback, protected); line != "" {
 		f.Evidence = append(f.Evidence, line)

@@ -12,7 +12,10 @@ const (
 	Unrecoverable = "unrecoverable"
 	CheckBackups  = "check backups"
 	Guarded       = "guarded"
-	Recreatable   = "recreatable"
+	// Rehearsed: the change's own rollback steps were run after it in the
+	// sandbox and brought every service, data path, count and probe back.
+	Rehearsed   = "rollback rehearsed"
+	Recreatable = "recreatable"
 )
 
 // What a before value says about a loss.
