@@ -164,18 +164,14 @@ func planSet(ctx context.Context, s *Scenario, opts Options) (change.Set, []stri
 	dir := s.Path(t.Dir)
 	// No refresh: the state snapshot is the truth the scenario recorded,
 	// and a scenario never reaches a real provider's API.
-	plan, tool, ver, err := terraform.Run(ctx, terraform.RunOptions{
+	res, err := terraform.Plan(ctx, terraform.RunOptions{
 		Dir: dir, State: s.Path(t.State), Binary: opts.Terraform,
 		Progress: opts.Progress, Warn: &warn,
 	})
 	if err != nil {
 		return change.Set{}, nil, err
 	}
-	set, err := planjson.Read(ctx, bytes.NewReader(plan), planjson.File(dir+" (terraform show -json)"))
-	if err != nil {
-		return change.Set{}, nil, err
-	}
-	set.Source.Tool, set.Source.ToolVersion = tool, ver
+	set := res.Set
 	var notes []string
 	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
 		if l != "" {
