@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/rehearse-dev/rehearse/internal/textsafe"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -19,9 +18,10 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-// approveOptions are the flags of `rehearse approve`.
+// approveOptions are the flags of `rehearse approve`, and the Factory the
+// run reads the world through (its clock stamps and expires approvals).
 type approveOptions struct {
-	streams
+	*Factory
 	File      string // plan JSON file, or "-" for stdin
 	Findings  []string
 	By        string
@@ -35,12 +35,12 @@ type approveOptions struct {
 	// agent hook do, when no plan JSON is given.
 	dir planOptions
 
-	now     func() time.Time
 	expires string // Expires as an RFC 3339 time, "" for none
 }
 
-func newApproveCmd(s streams) *cobra.Command {
-	o := &approveOptions{streams: s, now: time.Now}
+// newCmdApprove builds `rehearse approve`; runF runs it (nil: approveRun).
+func newCmdApprove(f *Factory, runF func(context.Context, *approveOptions) error) *cobra.Command {
+	o := &approveOptions{Factory: f, dir: planOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "approve [PLAN.json | --dir DIR | VERDICT.json | ENV.yaml | SCENARIO] --finding ID --by NAME --reason TEXT --rollback TEXT [--sign-key KEY]",
 		Short: "Approve a finding for exactly this change, with the reason and the rollback plan",
@@ -89,26 +89,33 @@ the same change.`,
 			if len(args) == 1 {
 				o.File = args[0]
 			}
-			return o.run(cmd.Context())
+			if runF == nil {
+				runF = approveRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVar(&o.Findings, "finding", nil, "finding id to approve, e.g. RH-673cbe987e (repeatable)")
-	f.StringVar(&o.By, "by", "", "who approves (required); with --sign-key, the principal the key is listed for in allowed_signers, e.g. alice@example.com")
-	f.StringVar(&o.Reason, "reason", "", "why the change may go (required)")
-	f.StringVar(&o.Rollback, "rollback", "", "how to undo it if it goes wrong (required)")
-	f.StringVar(&o.Expires, "expires", "", "when the approval stops counting: a duration from now (72h, 7d) or an RFC 3339 time")
-	f.StringVar(&o.SignKey, "sign-key", "", "sign with this SSH key: a private key file, or a public key (file, key::KEY, agent:FINGERPRINT) held by ssh-agent")
-	f.StringVar(&o.Approvals, "approvals", approval.DefaultFile, "approvals file to append to (created if missing)")
+	fl := cmd.Flags()
+	fl.StringArrayVar(&o.Findings, "finding", nil, "finding id to approve, e.g. RH-673cbe987e (repeatable)")
+	fl.StringVar(&o.By, "by", "", "who approves (required); with --sign-key, the principal the key is listed for in allowed_signers, e.g. alice@example.com")
+	fl.StringVar(&o.Reason, "reason", "", "why the change may go (required)")
+	fl.StringVar(&o.Rollback, "rollback", "", "how to undo it if it goes wrong (required)")
+	fl.StringVar(&o.Expires, "expires", "", "when the approval stops counting: a duration from now (72h, 7d) or an RFC 3339 time")
+	fl.StringVar(&o.SignKey, "sign-key", "", "sign with this SSH key: a private key file, or a public key (file, key::KEY, agent:FINGERPRINT) held by ssh-agent")
+	fl.StringVar(&o.Approvals, "approvals", approval.DefaultFile, "approvals file to append to (created if missing)")
 	o.judgeOptions.addFlags(cmd, true)
 	o.dir.addDirFlags(cmd)
 	return cmd
 }
 
-func (o *approveOptions) run(ctx context.Context) error {
+// approveRun judges the change, checks each --finding is one of its
+// findings and appends the approvals; 2 when anything is missing or wrong
+// (nothing is written then).
+func approveRun(ctx context.Context, o *approveOptions) error {
 	if err := o.check(); err != nil {
 		return cannotJudge(err)
 	}
+	o.judgeOptions.getenv = o.Getenv
 	pol, origin, err := o.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
@@ -118,7 +125,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 	}
 	var key *approval.Key
 	if o.SignKey != "" {
-		if key, err = approval.OpenKey(o.SignKey, os.Getenv("SSH_AUTH_SOCK")); err != nil {
+		if key, err = approval.OpenKey(o.SignKey, o.Getenv("SSH_AUTH_SOCK")); err != nil {
 			return cannotJudge(err)
 		}
 		defer key.Close()
@@ -133,7 +140,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
-	now := o.now()
+	now := o.Now()
 	check := approval.Input{Policy: pol.Approvals, Signers: signers, Now: now, Authors: []string{}}
 	check.Policy.ForbidSelf = false // the authors are the gate's to read
 	check.Entries = existing
@@ -201,7 +208,7 @@ func (o *approveOptions) run(ctx context.Context) error {
 
 // readChange reads the plan JSON, or plans --dir.
 func (o *approveOptions) readChange(ctx context.Context) (change.Set, error) {
-	o.dir.streams, o.dir.File, o.dir.judgeOptions = o.streams, o.File, o.judgeOptions
+	o.dir.Factory, o.dir.File, o.dir.judgeOptions = o.Factory, o.File, o.judgeOptions
 	if err := o.dir.checkSource(); err != nil {
 		return change.Set{}, err
 	}
@@ -239,7 +246,7 @@ func (o *approveOptions) check() error {
 		return errors.New("--approvals must name a file")
 	}
 	if o.Expires != "" {
-		exp, err := parseExpires(o.Expires, o.now())
+		exp, err := parseExpires(o.Expires, o.Now())
 		if err != nil {
 			return err
 		}

@@ -113,12 +113,7 @@ func newCmdPlan(f *Factory, runF func(context.Context, *planOptions) error) *cob
 }
 
 // addDirFlags adds the flags that plan a directory, which approve shares.
-// approve's planOptions has no Factory of its own yet: it gets the real
-// process's, and approve sets the streams before reading.
 func (o *planOptions) addDirFlags(cmd *cobra.Command) {
-	if o.Factory == nil {
-		o.Factory = osFactory(streams{})
-	}
 	f := cmd.Flags()
 	f.StringVar(&o.Input, "input", "", "the input's format: terraform, cloudformation or pulumi (default: told from its structure)")
 	f.Var(dirsValue{o}, "dir", "Terraform directory to plan in an isolated copy (init, plan, show only; repeatable: each a stack)")

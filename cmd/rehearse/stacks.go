@@ -396,9 +396,7 @@ func firstError(errs []error) error {
 // one change, which approve reads as before.
 func (o *approveOptions) judgeStacks(ctx context.Context, pol verdict.Policy, opts verdict.Options) (v verdict.Verdict, many bool, err error) {
 	p := &o.dir
-	f := *p.Factory
-	f.streams = o.streams
-	p.Factory, p.judgeOptions = &f, o.judgeOptions
+	p.Factory, p.judgeOptions = o.Factory, o.judgeOptions
 	if len(p.Files) <= 1 && len(p.Dirs) <= 1 && len(p.Stacks) == 0 && p.Terragrunt == "" {
 		if len(p.Files) == 0 || !isDir(p.Files[0]) && !strings.ContainsAny(p.Files[0], "*?[") {
 			return verdict.Verdict{}, false, nil
