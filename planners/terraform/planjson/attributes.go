@@ -116,7 +116,9 @@ func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner)
 		after = make(map[string]any)
 		keep(after, am)
 	}
-	return before, after, func(c *tfjson.Change, byName *int) []change.AttrChange { return diffMembers(bm, am, c, byName) }
+	return before, after, func(c *tfjson.Change, byName *int) []change.AttrChange {
+		return diffMembers(bm, am, c, byName, &cv.scratch.changes)
+	}
 }
 
 // sortedMembers appends the members of a raw object to into, sorted by

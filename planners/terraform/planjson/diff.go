@@ -150,6 +150,13 @@ func compact(v any) any {
 
 // formatPath renders a path the way Terraform writes it: a.b[0]["x y"].
 func formatPath(steps []any) string {
+	if len(steps) == 1 {
+		// A top-level attribute's path is its name: the string is shared
+		// with the key (interned on the fast path), not built again.
+		if k, ok := steps[0].(string); ok && isIdent(k) {
+			return k
+		}
+	}
 	var b strings.Builder
 	for i, s := range steps {
 		switch t := s.(type) {

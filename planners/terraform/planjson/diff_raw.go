@@ -3,6 +3,7 @@ package planjson
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"unsafe"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -22,9 +23,10 @@ import (
 // bytes are what compact would encode; so canonical values are compared
 // and kept as bytes. An attribute with either side written otherwise is
 // decoded and diffed as diff does.
-func diffMembers(bm, am []rawMember, c *tfjson.Change, byName *int) []change.AttrChange {
+func diffMembers(bm, am []rawMember, c *tfjson.Change, byName *int, scratch *[]change.AttrChange) []change.AttrChange {
 	unknownTop, _ := c.AfterUnknown.(map[string]any)
-	var out []change.AttrChange
+	out := (*scratch)[:0]
+	defer func() { *scratch = out[:0] }()
 	for i, j := 0, 0; i < len(bm) || j < len(am); {
 		var k string
 		var b, a []byte
@@ -41,7 +43,12 @@ func diffMembers(bm, am []rawMember, c *tfjson.Change, byName *int) []change.Att
 		}
 		out = diffAttr(out, k, b, a, containsTrue(unknownTop[k]), c, byName)
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	// An exact copy: the Resource keeps it, and a slice grown by
+	// doubling would keep up to twice the room.
+	return slices.Clone(out)
 }
 
 // diffAttr appends the changes of top-level attribute k, raw b before and

@@ -73,8 +73,9 @@ type converter struct {
 
 // pickScratch are the picker's slices, reused from one change to the next.
 type pickScratch struct {
-	bm, am []rawMember
-	roots  []string
+	bm, am  []rawMember
+	roots   []string
+	changes []change.AttrChange
 }
 
 func (cv *converter) wrongType(field string, c byte) {
