@@ -142,6 +142,10 @@ func junitFinding(v *verdict.Verdict, f *verdict.Finding) JUnitCase {
 	if f.Action != "" {
 		name += " " + string(f.Action)
 	}
+	if f.Stack != "" {
+		// One address can be in two stacks: the stack keeps the cases apart.
+		name = f.Stack + ": " + name
+	}
 	c := JUnitCase{
 		Name:      xmlSafe(name),
 		Classname: xmlSafe("rehearse." + f.Rule),
@@ -155,6 +159,7 @@ func junitFinding(v *verdict.Verdict, f *verdict.Finding) JUnitCase {
 			c.Properties.Property = append(c.Properties.Property, JUnitProperty{k, xmlSafe(val)})
 		}
 	}
+	prop("stack", f.Stack)
 	prop("environment", f.Environment)
 	prop("recoverability", f.Recoverability)
 	details := junitDetails(v, f)

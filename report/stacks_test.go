@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,57 @@ func TestStacksJSON(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), `"stacks"`) || strings.Contains(buf.String(), `"stack"`) {
 		t.Error("a single change's JSON has stacks")
+	}
+}
+
+// TestStacksJUnitNames: one plan in two stacks gives every JUnit case a
+// name of its own, so a CI system does not fold the second stack's
+// findings into the first's.
+func TestStacksJUnitNames(t *testing.T) {
+	var js []verdict.Judged
+	for _, name := range []string{"eu", "us"} {
+		f, err := os.Open(filepath.Join("..", "examples", "plans", "env-recreate-minor-fix.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := planjson.Read(context.Background(), f, planjson.File(name+"/plan.json"))
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, verdict.Judged{Name: name, Verdict: verdict.Evaluate(set, verdict.DefaultPolicy(), verdict.StackOptions(verdict.Options{}))})
+	}
+	v, err := verdict.EvaluateStacks(js, verdict.DefaultPolicy(), verdict.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, JUnit, &v, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Cases []struct {
+				Name      string `xml:"name,attr"`
+				Classname string `xml:"classname,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen, n := map[string]bool{}, 0
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			n++
+			key := c.Classname + " " + c.Name
+			if seen[key] {
+				t.Errorf("two JUnit cases named %q", key)
+			}
+			seen[key] = true
+		}
+	}
+	if n < 2 {
+		t.Fatalf("%d cases: the test proves nothing", n)
 	}
 }
