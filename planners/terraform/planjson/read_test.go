@@ -167,3 +167,14 @@ func TestReadCorpus(t *testing.T) {
 		})
 	}
 }
+
+// A cancelled read stops with the context's error, not a verdict on the
+// plan.
+func TestReadCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Read(ctx, strings.NewReader(strings.Replace(minimalPlan, "%s", "", 1)), File("plan.json"))
+	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "plan.json: ") {
+		t.Fatalf("got %v, want plan.json: context canceled", err)
+	}
+}
