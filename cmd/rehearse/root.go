@@ -133,7 +133,7 @@ case-insensitive; report files are written whole and created 0644.`,
 	pf.StringVar(&s.ui.color, "color", "auto", "colour the text report: auto (a terminal, unless NO_COLOR is set), always (CI logs that show ANSI) or never")
 	pf.BoolVarP(&s.ui.quiet, "quiet", "q", false, "do not stream terraform's output while planning (warnings and errors are still shown)")
 	f := osFactory(s)
-	root.AddCommand(newCmdPlan(f, nil), newCmdApprove(f, nil), newCmdPolicy(f), newSandboxCmd(s), newCmdReplay(f, nil), newCmdRegress(f, nil), newCmdRecord(f, nil), newCmdHook(f, nil), newCmdGuard(f, nil), newCmdVersion(f, nil), newCmdMCP(f, nil))
+	root.AddCommand(newCmdPlan(f, nil), newCmdApprove(f, nil), newCmdPolicy(f), newCmdSandbox(f), newCmdReplay(f, nil), newCmdRegress(f, nil), newCmdRecord(f, nil), newCmdHook(f, nil), newCmdGuard(f, nil), newCmdVersion(f, nil), newCmdMCP(f, nil))
 	registerCompletions(root)
 	return root
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/rehearse-dev/rehearse/verdict"
 )
 
-func newSandboxCmd(s streams) *cobra.Command {
+// newCmdSandbox builds `rehearse sandbox` and its run and prune.
+func newCmdSandbox(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a change against a replica environment in ephemeral containers",
@@ -29,13 +30,14 @@ destroyed, recreated or emptied is judged like a plan.
 Every Docker object carries the label rehearse.run=<id>; rehearse sandbox prune
 removes what a killed run left behind.`,
 	}
-	cmd.AddCommand(newSandboxRunCmd(s), newSandboxPruneCmd(s))
+	cmd.AddCommand(newCmdSandboxRun(f, nil), newCmdSandboxPrune(f, nil))
 	return cmd
 }
 
-// sandboxRunOptions are the flags of `rehearse sandbox run`.
+// sandboxRunOptions are the flags of `rehearse sandbox run`, and the
+// Factory the run reads the world through.
 type sandboxRunOptions struct {
-	streams
+	*Factory
 	File string
 	// Compose, Change and Profiles read a compose project instead.
 	Compose  string
@@ -54,8 +56,10 @@ type sandboxRunOptions struct {
 	output  outputOptions
 }
 
-func newSandboxRunCmd(s streams) *cobra.Command {
-	o := &sandboxRunOptions{streams: s}
+// newCmdSandboxRun builds `rehearse sandbox run`; runF runs it (nil:
+// sandboxRun).
+func newCmdSandboxRun(f *Factory, runF func(context.Context, *sandboxRunOptions) error) *cobra.Command {
+	o := &sandboxRunOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "run ENV.yaml | --compose FILE --change FILE",
 		Short: "Bring up the replica, apply the change, observe, tear down and judge",
@@ -69,26 +73,32 @@ func newSandboxRunCmd(s streams) *cobra.Command {
 			if len(args) == 1 {
 				o.File = args[0]
 			}
-			return o.run(cmd.Context())
+			if runF == nil {
+				runF = sandboxRun
+			}
+			return runF(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Compose, "compose", "", "run this compose project (docker-compose.yml, compose.yaml) as docker compose would")
-	f.StringVar(&o.Change, "change", "", "the change file for --compose (apiVersion: rehearse/v1, kind: Change)")
-	f.StringArrayVar(&o.Profiles, "profile", nil, "enable a compose profile (repeatable), besides COMPOSE_PROFILES in .env")
-	f.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
-	f.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
-	f.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment or compose file's bind mounts, privileged, host network or PID and added capabilities, and let compose interpolation read rehearse's environment (the file comes with the change: only for a file you trust)")
-	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the run built (rehearse-build/*); by default they are removed with the run")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Compose, "compose", "", "run this compose project (docker-compose.yml, compose.yaml) as docker compose would")
+	fl.StringVar(&o.Change, "change", "", "the change file for --compose (apiVersion: rehearse/v1, kind: Change)")
+	fl.StringArrayVar(&o.Profiles, "profile", nil, "enable a compose profile (repeatable), besides COMPOSE_PROFILES in .env")
+	fl.BoolVar(&o.Keep, "keep", false, "leave the sandbox up after the change, for inspection")
+	fl.StringVar(&o.RunID, "run-id", "", "label the run's Docker objects with this id (default: random)")
+	fl.BoolVar(&o.TrustEnvFile, "trust-env-file", false, "allow the environment or compose file's bind mounts, privileged, host network or PID and added capabilities, and let compose interpolation read rehearse's environment (the file comes with the change: only for a file you trust)")
+	fl.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the run built (rehearse-build/*); by default they are removed with the run")
 	o.judgeOptions.addFlags(cmd, false)
-	f.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
-	f.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
-	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
+	fl.StringVar(&o.Approvals, "approvals", "", "approvals file (see `rehearse approve`; default .rehearse/approvals.yaml when it exists); a blocked finding approved for this exact change passes")
+	fl.StringVar(&o.FailOn, "fail-on", "block", "lowest decision that exits 1: block or warn")
+	fl.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound the whole run; teardown still happens")
 	o.output.addFlags(cmd)
 	return cmd
 }
 
-func (o *sandboxRunOptions) run(ctx context.Context) error {
+// sandboxRun runs the change in the sandbox and judges what it did; the
+// exit code is decisionExit's, 2 when it could not be judged (Docker
+// unreachable included).
+func sandboxRun(ctx context.Context, o *sandboxRunOptions) error {
 	if o.FailOn != "block" && o.FailOn != "warn" {
 		return cannotJudge(fmt.Errorf("--fail-on must be block or warn, not %q", o.FailOn))
 	}
@@ -99,19 +109,20 @@ func (o *sandboxRunOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cannotJudge(err)
 	}
+	o.judgeOptions.getenv = o.Getenv
 	pol, origin, err := o.judgeOptions.load(ctx)
 	if err != nil {
 		return cannotJudge(err)
 	}
 	// Read before anything runs: a malformed file stops the run. The
 	// authors of an observed change are unknown (nil).
-	approvals, approvalNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, nil, time.Now())
+	approvals, approvalNotes, err := loadApprovals(o.Approvals, &pol, o.Policy, nil, o.Now())
 	if err != nil {
 		return cannotJudge(err)
 	}
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
-	if err := sandbox.Ping(ctx); err != nil {
+	if err := o.Docker(ctx); err != nil {
 		return cannotJudge(err)
 	}
 	res, runErr := container.Run(ctx, env, container.Options{RunID: o.RunID, Keep: o.Keep, Progress: o.err, TrustEnvFile: o.TrustEnvFile, KeepImages: o.KeepImages})
@@ -188,14 +199,17 @@ func (o *sandboxRunOptions) printKeep(res container.Result) {
 	fmt.Fprintf(o.err, "  docker network rm $(docker network ls -q --filter label=%s=%s)\n", sandbox.LabelRun, res.RunID)
 }
 
-// sandboxPruneOptions are the flags of `rehearse sandbox prune`.
+// sandboxPruneOptions are the flags of `rehearse sandbox prune`, and the
+// Factory the run reads the world through.
 type sandboxPruneOptions struct {
-	streams
+	*Factory
 	sandbox.PruneOptions
 }
 
-func newSandboxPruneCmd(s streams) *cobra.Command {
-	o := &sandboxPruneOptions{streams: s}
+// newCmdSandboxPrune builds `rehearse sandbox prune`; runF runs it (nil:
+// sandboxPruneRun).
+func newCmdSandboxPrune(f *Factory, runF func(context.Context, *sandboxPruneOptions) error) *cobra.Command {
+	o := &sandboxPruneOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Remove what finished rehearse runs left behind",
@@ -208,19 +222,26 @@ only be removed by age (--older-than) or with --all.`,
   rehearse sandbox prune --run 3f2a9c01b7de
   rehearse sandbox prune --older-than 1h`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF == nil {
+				runF = sandboxPruneRun
+			}
+			return runF(cmd.Context(), o)
+		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Run, "run", "", "only this run's objects")
-	f.DurationVar(&o.OlderThan, "older-than", 0, "only runs started longer ago than this, e.g. 1h (also removes other hosts' runs)")
-	f.BoolVar(&o.All, "all", false, "force: every run, live ones included")
-	f.BoolVar(&o.DryRun, "dry-run", false, "say what would be removed; remove nothing")
-	f.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the runs built")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Run, "run", "", "only this run's objects")
+	fl.DurationVar(&o.OlderThan, "older-than", 0, "only runs started longer ago than this, e.g. 1h (also removes other hosts' runs)")
+	fl.BoolVar(&o.All, "all", false, "force: every run, live ones included")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "say what would be removed; remove nothing")
+	fl.BoolVar(&o.KeepImages, "keep-images", false, "keep the images the runs built")
 	return cmd
 }
 
-func (o *sandboxPruneOptions) run(ctx context.Context) error {
-	if err := sandbox.Ping(ctx); err != nil {
+// sandboxPruneRun removes what finished runs left behind; 2 when Docker
+// is unreachable or something could not be removed.
+func sandboxPruneRun(ctx context.Context, o *sandboxPruneOptions) error {
+	if err := o.Docker(ctx); err != nil {
 		return cannotJudge(err)
 	}
 	p, err := sandbox.Prune(ctx, o.PruneOptions)
