@@ -1,6 +1,7 @@
 package buildinfo
 
 import (
+	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -84,5 +85,23 @@ func TestAccessors(t *testing.T) {
 	}
 	if g := GoVersion(); !strings.HasPrefix(g, "go") {
 		t.Errorf("GoVersion() = %q, want a go1.x version", g)
+	}
+}
+
+// TestModuleInstallable: `go install github.com/rehearse-dev/rehearse/cmd/rehearse@version`,
+// the README's first way to install, refuses a module whose go.mod has a
+// replace or exclude directive. A patched copy of a dependency cannot ship
+// that way.
+func TestModuleInstallable(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
+			t.Errorf("go.mod:%d: %q: go install …@version refuses a module with %s directives", i+1, line, f[0])
+		}
 	}
 }
