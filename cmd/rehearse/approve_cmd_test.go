@@ -123,6 +123,9 @@ func TestApproveExitCodes(t *testing.T) {
 		{name: "dir, terraform absent", o: full(approveOptions{dir: planOptions{Dirs: []string{"."}, Dir: "."}}), code: 2, said: "/nonexistent/terraform"},
 		{name: "sign key missing", o: full(approveOptions{SignKey: "/nonexistent/id_ed25519"}), code: 2, said: "/nonexistent/id_ed25519"},
 		{name: "bad origin in the environment", o: full(approveOptions{}), env: map[string]string{"REHEARSE_ORIGIN": "robot"}, code: 2, said: "origin must be"},
+		// An observed change is run again: not without Docker.
+		{name: "environment file, docker absent", o: full(approveOptions{File: filepath.Join("..", "..", "examples", "sandbox", "env.yaml")}), code: 2, said: "docker: not on this machine"},
+		{name: "container scenario, docker absent", o: full(approveOptions{File: filepath.Join(lib, "readonly-query-control")}), code: 2, said: "docker: not on this machine"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

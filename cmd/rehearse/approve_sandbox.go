@@ -132,13 +132,13 @@ func (o *approveOptions) judgeSandbox(ctx context.Context, kind sandboxInput, fi
 		if err != nil {
 			return verdict.Verdict{}, err
 		}
-		return scenarios.Judge(ctx, s, scenarios.Options{Progress: o.err})
+		return scenarios.Judge(ctx, s, scenarios.Options{Progress: o.err, Docker: o.Docker})
 	}
 	env, err := sandbox.Load(file)
 	if err != nil {
 		return verdict.Verdict{}, err
 	}
-	if err := sandbox.Ping(ctx); err != nil {
+	if err := o.Docker(ctx); err != nil {
 		return verdict.Verdict{}, err
 	}
 	res, err := container.Run(ctx, env, container.Options{Progress: o.err})
