@@ -49,9 +49,19 @@ import (
 // every call that can block takes a context.Context first here, and the
 // options do not hold one.
 //
+// A parent without a run of its own (policy, sandbox) is newCmdX(f) and
+// builds its children with nil runF; a parent with one (hook) takes runF
+// for itself only.
+//
 // Tests: newCmdX(testFactory, capture) with SetArgs checks flag parsing;
 // xRun(ctx, &xOptions{...}) with a Factory whose Docker fails and whose
-// Terraform is absent checks exit codes.
+// Terraform is absent checks exit codes (factory_test.go and each
+// command's X_cmd_test.go).
+//
+// What the Factory does not carry, on purpose: GOMEMLIMIT (the runtime's
+// own setting for the process, read by main and the plan reader), the
+// hook's deadlines (they bound real waiting, so they use the real clock),
+// and NO_COLOR (read by colorFor in root.go).
 type Factory struct {
 	streams
 	// Getenv reads the environment (os.Getenv in main).
