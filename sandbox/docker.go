@@ -140,7 +140,11 @@ func removeContainer(ctx context.Context, cli client.APIClient, id string, stop 
 }
 
 // execOutput runs a command in a running container and returns its exit
-// code and combined output, as `docker exec` would.
+// code and its output: what it printed on stdout, then what it printed on
+// stderr. The two are kept apart, not interleaved as `docker exec` shows
+// them: their order across streams changes from run to run (`ls` of a gone
+// directory printed "0" before or after its error), and a probe's output is
+// part of the verdict and of the fingerprint an approval names.
 func execOutput(ctx context.Context, cli client.APIClient, id string, cmd []string) (int, string, error) {
 	ex, err := cli.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, AttachStdout: true, AttachStderr: true})
 	if err != nil {
@@ -154,25 +158,26 @@ func execOutput(ctx context.Context, cli client.APIClient, id string, cmd []stri
 	// The connection does not notice the context by itself.
 	stop := context.AfterFunc(ctx, func() { att.Conn.Close() })
 	defer stop()
-	var out bytes.Buffer
-	if _, err := stdcopy.StdCopy(&out, &out, att.Reader); err != nil {
+	var stdout, stderr bytes.Buffer
+	output := func() string { return stdout.String() + stderr.String() }
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, att.Reader); err != nil {
 		if ctx.Err() != nil {
-			return 0, out.String(), ctx.Err()
+			return 0, output(), ctx.Err()
 		}
-		return 0, out.String(), err
+		return 0, output(), err
 	}
 	// The stream ends a moment before the daemon records the exit code.
 	for {
 		in, err := cli.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
 		if err != nil {
-			return 0, out.String(), err
+			return 0, output(), err
 		}
 		if !in.Running {
-			return in.ExitCode, out.String(), nil
+			return in.ExitCode, output(), nil
 		}
 		select {
 		case <-ctx.Done():
-			return 0, out.String(), ctx.Err()
+			return 0, output(), ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
