@@ -6,8 +6,10 @@ TERRAFORM_VERSION := 1.5.7
 ACTIONLINT_VERSION := 1.7.12
 BIN := $(CURDIR)/bin
 
-# testcontainers-go on a machine without the reaper image and inside a
-# container (see README, "Prerequisites").
+# For testcontainers-go, which only internal/testimage's tests use (rehearse
+# drives Docker through the moby client and reads neither): no reaper (Ryuk)
+# image, since nothing can be pulled, and the host is localhost inside a
+# container.
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= localhost
 

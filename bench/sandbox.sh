@@ -8,7 +8,6 @@ set -eu
 cd "$(dirname "$0")/.."
 N=${1:-5}
 IMG=rehearse-test/busybox:1
-export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
 
 # The Go benchmark's TestMain builds the image if it is missing.
 go_ns=$(go test -run '^$' -bench '^BenchmarkRun$' -benchtime "${N}x" ./planners/container |
