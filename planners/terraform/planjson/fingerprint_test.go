@@ -16,7 +16,7 @@ import (
 // a variable or an action invocation, and the fingerprint changes.
 func TestFingerprintCoversEveryValue(t *testing.T) {
 	var files []string
-	for _, g := range []string{filepath.Join(corpusDir(), "*.json"), "testdata/read/*.json", "../../../examples/plans/*.json", "testdata/fingerprint/*.json"} {
+	for _, g := range []string{corpusPattern(), "testdata/read/*.json", "../../../examples/plans/*.json", "testdata/fingerprint/*.json"} {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}

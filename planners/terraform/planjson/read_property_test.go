@@ -144,7 +144,7 @@ func sameWithoutFastPaths(t *testing.T, name string, plan []byte) {
 
 func TestReadInvariants(t *testing.T) {
 	var files []string
-	for _, g := range []string{filepath.Join(corpusDir(), "*.json"), "testdata/read/*.json", "testdata/edge/*.json", "../../../examples/plans/*.json"} {
+	for _, g := range []string{corpusPattern(), "testdata/read/*.json", "testdata/edge/*.json", "../../../examples/plans/*.json"} {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}

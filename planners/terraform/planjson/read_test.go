@@ -128,11 +128,7 @@ func TestReadModel(t *testing.T) {
 }
 
 func TestReadCorpus(t *testing.T) {
-	dir := corpusDir()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) == 0 {
-		t.Fatalf("no corpus plans in %s: the conformance check needs the shared corpus (/work/shared/corpus/plans, or set REHEARSE_CORPUS)", dir)
-	}
+	files := corpusPlans(t)
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			f, err := os.Open(file)
