@@ -61,3 +61,23 @@ func TestFindPolicyFile(t *testing.T) {
 		}
 	}
 }
+
+// TestFindPolicyFileOutsideRepository: outside a git repository only the
+// directory itself is looked in, as rehearse plan does, so the hook and
+// plan never read different policies for one directory.
+func TestFindPolicyFileOutsideRepository(t *testing.T) {
+	top := t.TempDir()
+	if err := os.WriteFile(filepath.Join(top, PolicyFile), []byte("apiVersion: rehearse/v1\nkind: Policy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(top, "a")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if file, root, err := FindPolicyFile(sub); err != nil || file != "" || root != sub {
+		t.Errorf("below: %q, %q, %v; want none, root %q", file, root, err, sub)
+	}
+	if file, _, err := FindPolicyFile(top); err != nil || file != filepath.Join(top, PolicyFile) {
+		t.Errorf("in it: %q, %v", file, err)
+	}
+}

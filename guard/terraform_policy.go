@@ -101,12 +101,20 @@ func builtinOver(file string) (verdict.Policy, []string, error) {
 	return pol, verdict.Weakenings(base, pol), nil
 }
 
-// findPolicyFile walks up from dir to the repository root looking for
-// PolicyFile or AltPolicyFile. A directory holding both is an error:
-// which one counts would be a guess.
+// findPolicyFile walks up from dir to the root of its git repository
+// looking for PolicyFile or AltPolicyFile; the nearest wins. Outside a
+// repository only dir itself is looked in: a policy in some directory
+// above it is nobody's in particular. A directory holding both is an
+// error: which one counts would be a guess. root is the directory the
+// policy is in; with none, the repository's root, or dir outside one.
 func findPolicyFile(dir string) (file, root string, err error) {
 	dir = filepath.Clean(dir)
-	for d := dir; ; {
+	root = repositoryRoot(dir)
+	top := root
+	if top == "" {
+		root, top = dir, dir
+	}
+	for d := dir; ; d = filepath.Dir(d) {
 		var hits []string
 		for _, name := range []string{PolicyFile, AltPolicyFile} {
 			p := filepath.Join(d, filepath.FromSlash(name))
@@ -122,15 +130,33 @@ func findPolicyFile(dir string) (file, root string, err error) {
 		case 1:
 			return hits[0], d, nil
 		case 2:
-			return "", "", fmt.Errorf("policy: both %s and %s exist: remove one", hits[0], hits[1])
+			return "", "", fmt.Errorf("policy: both %s and %s exist: remove one, or name it with --policy", relTo(dir, hits[0]), relTo(dir, hits[1]))
 		}
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return "", d, nil
+		if d == top || filepath.Dir(d) == d {
+			return "", root, nil
 		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", dir, nil
-		}
-		d = parent
 	}
+}
+
+// repositoryRoot is the nearest directory at or above dir holding .git (a
+// directory, or a worktree's file), "" when there is none.
+func repositoryRoot(dir string) string {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return ""
+		}
+		dir = up
+	}
+}
+
+// relTo is path relative to dir when it can be said so, else path.
+func relTo(dir, path string) string {
+	if r, err := filepath.Rel(dir, path); err == nil {
+		return r
+	}
+	return path
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rehearse-dev/rehearse/guard"
 	"github.com/rehearse-dev/rehearse/origin"
 	"github.com/rehearse-dev/rehearse/verdict"
 )
@@ -133,17 +134,12 @@ func (j *judgeOptions) discoverPolicy() error {
 	return nil
 }
 
-// policyFiles are the names a repository's policy is found under, in a
-// directory, without --policy.
-var policyFiles = []string{"rehearse.yaml", filepath.Join(".rehearse", "policy.yaml")}
-
 // findPolicy names the repository's policy file, without --policy, and
-// what found it: $REHEARSE_POLICY, else rehearse.yaml or
-// .rehearse/policy.yaml in the working directory, else in the nearest
-// directory above it up to the root of its git repository (as guard and
-// the agent hooks look for rehearse.yaml). "" means none: the base policy
-// judges alone. A directory with both files is an error: which one counts
-// would be a guess.
+// what found it: $REHEARSE_POLICY, else the file guard.FindPolicyFile
+// finds (rehearse.yaml or .rehearse/policy.yaml in the working directory,
+// else in the nearest directory above it up to the root of its git
+// repository), so plan and the agent hooks read the same one. "" means
+// none: the base policy judges alone.
 func findPolicy() (file, by string, err error) { return findPolicyWith(os.Getenv) }
 
 // findPolicyWith is findPolicy reading $REHEARSE_POLICY through getenv.
@@ -155,53 +151,21 @@ func findPolicyWith(getenv func(string) string) (file, by string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("policy: %w", err)
 	}
-	root := repoRoot(cwd)
-	for dir := cwd; ; dir = filepath.Dir(dir) {
-		var hits []string
-		for _, name := range policyFiles {
-			p := filepath.Join(dir, name)
-			if st, err := os.Stat(p); err == nil && !st.IsDir() {
-				hits = append(hits, relTo(cwd, p))
-			}
-		}
-		switch {
-		case len(hits) > 1:
-			return "", "", fmt.Errorf("policy: both %s and %s exist: remove one, or name it with --policy", hits[0], hits[1])
-		case len(hits) == 1 && dir == cwd:
-			return hits[0], "found in the working directory", nil
-		case len(hits) == 1 && dir == root:
-			return hits[0], "found at the repository root", nil
-		case len(hits) == 1:
-			return hits[0], "found above the working directory", nil
-		}
-		if root == "" || dir == root || filepath.Dir(dir) == dir {
-			return "", "", nil
-		}
+	found, dir, err := guard.FindPolicyFile(cwd)
+	if err != nil || found == "" {
+		return "", "", err
 	}
-}
-
-// repoRoot is the nearest directory at or above dir holding .git (a
-// directory, or the file of a worktree or submodule); "" outside a
-// repository.
-func repoRoot(dir string) string {
-	for {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
+	by = "found above the working directory"
+	if dir == filepath.Clean(cwd) {
+		by = "found in the working directory"
+	} else if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		by = "found at the repository root"
 	}
-}
-
-// relTo is path relative to dir when it can be said so, else path.
-func relTo(dir, path string) string {
-	if r, err := filepath.Rel(dir, path); err == nil {
-		return r
+	rel, err := filepath.Rel(cwd, found)
+	if err != nil {
+		rel = found
 	}
-	return path
+	return rel, by, nil
 }
 
 // resolveSigners makes the allowed signers path absolute, relative to the
