@@ -99,11 +99,7 @@ func guardRun(ctx context.Context, o *guardOptions) error {
 	// every approval when the policy forbids self-approval.
 	var authors []string
 	j := &guard.Judge{
-		LoadPolicy: func(file string) (verdict.Policy, []string, error) {
-			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy, getenv: o.Getenv}
-			pol, err := jo.loadPolicies()
-			return pol, jo.weakened, err
-		},
+		LoadPolicy: policyLoader(o.BasePolicy, o.Getenv),
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
 			return loadApprovals(file, pol, policyFile, authors, o.Now())
 		},

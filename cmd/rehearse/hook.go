@@ -184,12 +184,8 @@ func (o *hookOptions) plainLine(invs []guard.Invocation, dir string) bool {
 // judge is how terraform applies are planned and judged for this hook.
 func (o *hookOptions) judge(budget time.Duration) *guard.Judge {
 	return &guard.Judge{
-		LoadPolicy: func(file string) (verdict.Policy, []string, error) {
-			jo := judgeOptions{Policy: file, BasePolicy: o.BasePolicy, getenv: o.Getenv}
-			pol, err := jo.loadPolicies()
-			return pol, jo.weakened, err
-		},
-		Origin: verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: "rehearse hook " + o.Agent},
+		LoadPolicy: policyLoader(o.BasePolicy, o.Getenv),
+		Origin:     verdict.OriginInfo{Origin: verdict.OriginAI, DecidedBy: "rehearse hook " + o.Agent},
 		Approvals: func(file string, pol *verdict.Policy, policyFile string) ([]verdict.Approval, []string, error) {
 			// The change is the agent's, made in this session and not
 			// committed: its author is the agent, which is no approver.

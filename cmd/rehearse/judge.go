@@ -134,6 +134,17 @@ func (j *judgeOptions) discoverPolicy() error {
 	return nil
 }
 
+// policyLoader is guard.Judge's LoadPolicy for guard and the hook: a
+// repository policy file read over the base policy exactly as plan reads
+// --policy, with what it weakens.
+func policyLoader(basePolicy string, getenv func(string) string) func(string) (verdict.Policy, []string, error) {
+	return func(file string) (verdict.Policy, []string, error) {
+		jo := judgeOptions{Policy: file, BasePolicy: basePolicy, getenv: getenv}
+		pol, err := jo.loadPolicies()
+		return pol, jo.weakened, err
+	}
+}
+
 // findPolicy names the repository's policy file, without --policy, and
 // what found it: $REHEARSE_POLICY, else the file guard.FindPolicyFile
 // finds (rehearse.yaml or .rehearse/policy.yaml in the working directory,
