@@ -34,10 +34,13 @@ const maxDepth = 512
 // resource change and its change object are moved.
 type digester struct {
 	// sum is the last digest, for callers that keep it.
-	sum     string
-	out     []byte
-	members []dmember // a stack: each open object's members
-	sorted  []byte
+	sum string
+	out []byte
+	// fastFrom is the depth from which a value already in canonical form
+	// is copied whole (compactSorted) instead of walked member by member.
+	fastFrom int
+	members  []dmember // a stack: each open object's members
+	sorted   []byte
 }
 
 type dmember struct {
@@ -62,8 +65,22 @@ var errTooDeep = fmt.Errorf("nested more than %d levels deep", maxDepth)
 // digest returns "sha256:…" of raw's canonical form. raw must be valid
 // JSON (the scanner checked it); depth is how deep raw sits in the
 // document.
+//
+// The values of the change's members (before, after and their marks) are
+// where a resource change's bytes are, and terraform writes them in
+// canonical form already (attribute maps sorted, no white space); the
+// resource change and its change object list their keys in struct order
+// instead. So from two levels below raw the digester first tries to copy
+// each value whole, and walks only what is not canonical.
 func (g *digester) digest(raw []byte, depth int) (string, error) {
+	return g.digestFrom(raw, depth, depth+2)
+}
+
+// digestFrom is digest with the fast copy tried from depth fastFrom on
+// (math.MaxInt: never, for the tests that compare the two).
+func (g *digester) digestFrom(raw []byte, depth, fastFrom int) (string, error) {
 	g.out = g.out[:0]
+	g.fastFrom = fastFrom
 	p := &vparser{b: raw}
 	if err := g.value(p, depth); err != nil {
 		return "", err
@@ -72,11 +89,25 @@ func (g *digester) digest(raw []byte, depth int) (string, error) {
 	if cap(g.out) > 4<<20 { // do not keep one huge value's buffer
 		g.out = nil
 	}
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	// One allocation for the string: "sha256:" and the hex digits.
+	var buf [len(sumPrefix) + 2*sha256.Size]byte
+	copy(buf[:], sumPrefix)
+	hex.Encode(buf[len(sumPrefix):], sum[:])
+	return string(buf[:]), nil
 }
 
+const sumPrefix = "sha256:"
+
 func (g *digester) value(p *vparser, depth int) error {
-	switch c := p.ws(); c {
+	c := p.ws()
+	if (c == '{' || c == '[') && depth >= g.fastFrom {
+		if end, ok := compactSorted(p.b, p.i, depth); ok {
+			g.out = append(g.out, p.b[p.i:end]...)
+			p.i = end
+			return nil
+		}
+	}
+	switch c {
 	case '{':
 		return g.object(p, depth+1)
 	case '[':
@@ -214,3 +245,93 @@ func (g *digester) key(raw []byte, s string) {
 }
 
 const hexDigit = "0123456789abcdef"
+
+// compactSorted reports whether the valid JSON value at b[i], at depth in
+// the document, is already in the digester's canonical form, and where it
+// ends. Canonical here is stricter than the digester's output needs: no
+// white space anywhere, and every object's keys plain (ASCII without
+// escapes) and strictly ascending, so none repeats. The digester writes
+// such a value byte for byte as it is (members in order, keys and strings
+// raw, numbers raw), so copying it whole gives the same digest; anything
+// else (white space, an escaped or non-ASCII key, keys out of order or
+// repeated, nesting past maxDepth) says no, and the member walk decides,
+// with its errors.
+func compactSorted(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch b[i] {
+	case '{':
+		if depth+1 > maxDepth {
+			return i, false
+		}
+		i++
+		if i < len(b) && b[i] == '}' {
+			return i + 1, true
+		}
+		var prev []byte
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return i, false
+			}
+			end := strEnd(b, i+1)
+			key := b[i+1 : end-1]
+			if !plainKey(key) || prev != nil && bytes.Compare(prev, key) >= 0 {
+				return i, false
+			}
+			prev = key
+			i = end
+			if i >= len(b) || b[i] != ':' {
+				return i, false
+			}
+			var ok bool
+			if i, ok = compactSorted(b, i+1, depth+1); !ok {
+				return i, false
+			}
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case '}':
+				return i + 1, true
+			case ',':
+				i++
+			default:
+				return i, false
+			}
+		}
+	case '[':
+		if depth+1 > maxDepth {
+			return i, false
+		}
+		i++
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = compactSorted(b, i, depth+1); !ok {
+				return i, false
+			}
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ']':
+				return i + 1, true
+			case ',':
+				i++
+			default:
+				return i, false
+			}
+		}
+	case '"':
+		return strEnd(b, i+1), true
+	case ' ', '\t', '\n', '\r', ',', ':', '}', ']':
+		return i, false
+	}
+	for i < len(b) && !isDelim(b[i]) {
+		i++
+	}
+	return i, true
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,6 +100,7 @@ func fastPathsAgree(t *testing.T, data []byte) {
 	if json.Unmarshal(data, &doc) == nil && len(doc.ResourceChanges) > 0 {
 		sameWithoutFastPaths(t, "fuzz", data)
 	}
+	digestsAgree(t, data)
 	refs := references(data)
 	slow := referencesDecoded(data)
 	slices.Sort(refs)
@@ -108,6 +111,19 @@ func fastPathsAgree(t *testing.T, data []byte) {
 	var v any
 	if json.Unmarshal(data, &v) == nil {
 		checkKeys(t, data)
+	}
+}
+
+// digestsAgree compares the digest of data with the whole-value copy
+// tried at every depth against the member walk alone: the same digest,
+// or the same error.
+func digestsAgree(t *testing.T, data []byte) {
+	t.Helper()
+	var fast, slow digester
+	fs, ferr := fast.digestFrom(data, 0, 0)
+	ss, serr := slow.digestFrom(data, 0, math.MaxInt)
+	if fs != ss || fmt.Sprint(ferr) != fmt.Sprint(serr) {
+		t.Fatalf("digest of %q: fast %q (%v), walked %q (%v)", data, fs, ferr, ss, serr)
 	}
 }
 
