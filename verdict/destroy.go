@@ -16,13 +16,14 @@ import (
 func (e *evaluator) destructive(r *change.Resource, pl placement, deferred string) Finding {
 	entry, catalogued := e.cat.Classify(r)
 	protected := pl.Protected
+	config := configAddress(r.Address)
 	f := Finding{
 		Address: r.Address, Type: r.Type, Action: r.Action, ReplaceOrder: r.ReplaceOrder,
 		Environment: pl.Env, EnvironmentSource: pl.source(), Protected: protected,
-		Dependents:   e.set.Dependents[change.ConfigAddress(r.Address)],
+		Dependents:   e.set.Dependents[config],
 		ReplacePaths: replacePaths(r),
 	}
-	if loc, ok := e.set.Locations[change.ConfigAddress(r.Address)]; ok {
+	if loc, ok := e.set.Locations[config]; ok {
 		f.Location = &loc
 	}
 	if catalogued {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rehearse-dev/rehearse/change"
@@ -28,7 +29,8 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 	// judged.
 	fingerprint := make(chan string, 1)
 	go func() { fingerprint <- set.Fingerprint() }()
-	e := evaluator{set: &set, policy: &p, cat: p.Catalogue(), opts: opts, workspace: workspace}
+	e := evaluator{set: &set, policy: &p, pc: newPlacer(&p), cat: p.Catalogue(), opts: opts, workspace: workspace}
+	findings, passed := expected(&set)
 	v := Verdict{
 		Schema:    Schema,
 		Origin:    opts.Origin,
@@ -38,8 +40,8 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 		Outputs:   set.Outputs,
 		Notes:     slices.Concat(opts.Notes, set.Notes),
 		Rollback:  set.Rollback,
-		Findings:  []Finding{},
-		Passed:    []Listed{},
+		Findings:  make([]Finding, 0, findings),
+		Passed:    make([]Listed, 0, passed),
 		Blast:     Blast{Managed: set.Managed, Actions: map[string]int{}, Envs: map[string]EnvCount{}},
 	}
 	e.index()
@@ -75,19 +77,42 @@ func Evaluate(set change.Set, p Policy, opts Options) Verdict {
 
 // place decides where a resource of this change lives.
 func (e *evaluator) place(r *change.Resource) placement {
-	return e.policy.placeIn(r, e.workspace, e.set.Stack)
+	return e.pc.placeIn(r, e.workspace, e.set.Stack)
+}
+
+// expected is about how many findings and listed changes a Set gives, for
+// the capacity of those slices only (so they do not grow through a large
+// plan's worth of copies): a finding per destructive managed resource or
+// data loss, action invocation and deferred change, with room for the few
+// whole-set ones; a listed change per other resource that is not a plain
+// no-op (see resource) and per deferred change. A few resources that
+// unguarding judges take a finding instead of a listing.
+func expected(set *change.Set) (findings, passed int) {
+	findings = len(set.Actions) + len(set.Deferred) + 3
+	passed = len(set.Deferred)
+	for i := range set.Resources {
+		r := &set.Resources[i]
+		switch {
+		case (r.Action.Destructive() && r.Mode == change.Managed) || r.Observed.DataLost():
+			findings++
+		case r.Action != change.NoOp || r.Moved() || r.Importing:
+			passed++
+		}
+	}
+	return findings, passed
 }
 
 type evaluator struct {
 	set       *change.Set
 	policy    *Policy
+	pc        *placer // places this evaluation's resources, remembering what repeats
 	cat       Catalogue
 	opts      Options
 	workspace string
 
 	movedFrom map[string]bool
 	renewed   map[string]change.Action      // config address → created or replaced
-	dependsOn map[string][]string           // config address → what it refers to
+	dependsOn map[string][]string           // config address → what it refers to; nil until upstream needs it
 	renames   map[string]string             // deleted address → the create it is likely renamed to
 	replaced  map[string][]*change.Resource // config address → its replaced instances, for forcedBy
 }
@@ -95,22 +120,15 @@ type evaluator struct {
 func (e *evaluator) index() {
 	e.movedFrom = map[string]bool{}
 	e.renewed = map[string]change.Action{}
-	e.dependsOn = map[string][]string{}
-	for to, froms := range e.set.Dependents {
-		for _, from := range froms {
-			e.dependsOn[from] = append(e.dependsOn[from], to)
-		}
-	}
-	for _, deps := range e.dependsOn {
-		slices.Sort(deps)
-	}
 	for i := range e.set.Resources {
 		r := &e.set.Resources[i]
-		switch {
-		case r.Action == change.Replace:
-			e.renewed[r.ConfigAddress()] = change.Replace
-		case r.Action == change.Create && e.renewed[r.ConfigAddress()] == "":
-			e.renewed[r.ConfigAddress()] = change.Create
+		switch r.Action {
+		case change.Replace:
+			e.renewed[configAddress(r.Address)] = change.Replace
+		case change.Create:
+			if a := configAddress(r.Address); e.renewed[a] == "" {
+				e.renewed[a] = change.Create
+			}
 		}
 		if r.Moved() {
 			e.movedFrom[r.PreviousAddress] = true
@@ -119,26 +137,71 @@ func (e *evaluator) index() {
 	e.renames = e.pairRenames()
 }
 
+// indexDependsOn inverts the Set's dependents: config address → what it
+// refers to, sorted, for upstream. Only what upstream can read is made:
+// it looks up the config address of a replace (renewed says Replace for
+// exactly those) and uses only the targets this change creates or
+// replaces (the keys of renewed), so the inversion starts from those few
+// targets rather than from every entry of a large plan's dependents. A
+// list with the other targets left out, sorted, is the full sorted list
+// with them left out, and sorting after filling hides map order.
+func (e *evaluator) indexDependsOn() {
+	e.dependsOn = map[string][]string{}
+	for to := range e.renewed {
+		for _, from := range e.set.Dependents[to] {
+			if e.renewed[from] == change.Replace {
+				e.dependsOn[from] = append(e.dependsOn[from], to)
+			}
+		}
+	}
+	for _, deps := range e.dependsOn {
+		slices.Sort(deps)
+	}
+}
+
+// configAddress is change.ConfigAddress, without a new string for an
+// address with no brackets, which it returns whole (most addresses: only
+// instances of count and for_each have keys).
+func configAddress(addr string) string {
+	if strings.IndexByte(addr, '[') < 0 && strings.IndexByte(addr, ']') < 0 {
+		return addr
+	}
+	return change.ConfigAddress(addr)
+}
+
 func (e *evaluator) resource(v *Verdict, r *change.Resource) {
-	pl := e.place(r)
-	env := pl.Env
 	b := &v.Blast
 	b.Actions[string(r.Action)]++
-	if r.Moved() {
+	moved := r.Moved()
+	if moved {
 		b.Actions["moved"]++
 	}
 	if r.Importing {
 		b.Actions["imported"]++
 	}
 	changed := r.Action != change.NoOp && r.Action != change.Read
-	if changed || r.Observed.DataLost() {
+	dataLost := r.Observed.DataLost()
+	if r.Action == change.NoOp && !dataLost && !moved && !r.Importing {
+		// Most of a large plan: a no-op that is neither moved, imported
+		// nor losing data counts for nothing in the blast radius, is not
+		// destructive, and passNote does not list it, so where it lives
+		// is never read and it is not placed. Only unguarding can still
+		// judge it (it places what it needs itself).
+		if f, ok := e.unguarding(r, placement{}); ok {
+			v.Findings = append(v.Findings, f)
+		}
+		return
+	}
+	pl := e.place(r)
+	env := pl.Env
+	if changed || dataLost {
 		if r.Action != change.Create {
 			b.Affected++
 		}
 		if env != "" {
 			ec := b.Envs[env]
 			ec.Changed++
-			ec.Protected = e.policy.Protected(env)
+			_, ec.Protected = e.pc.protectedName(env)
 			if r.Action.Destructive() {
 				ec.Destructive++
 			}
@@ -148,7 +211,7 @@ func (e *evaluator) resource(v *Verdict, r *change.Resource) {
 	if r.Action.Destructive() && r.Mode == change.Managed {
 		b.Destructive++
 	}
-	if (r.Action.Destructive() && r.Mode == change.Managed) || r.Observed.DataLost() {
+	if (r.Action.Destructive() && r.Mode == change.Managed) || dataLost {
 		v.Findings = append(v.Findings, e.destructive(r, pl, r.Deferred))
 		return
 	}
@@ -164,7 +227,10 @@ func (e *evaluator) resource(v *Verdict, r *change.Resource) {
 // passNote says why a passing change is listed; no-ops that are neither
 // moved nor imported are not.
 func passNote(r *change.Resource) (string, bool) {
-	var notes []string
+	// At most three notes: room for them without the heap (strings.Join
+	// keeps nothing).
+	var buf [3]string
+	notes := buf[:0]
 	if r.Moved() {
 		notes = append(notes, "moved from "+r.PreviousAddress)
 	}
@@ -176,21 +242,40 @@ func passNote(r *change.Resource) (string, bool) {
 	case change.Forget:
 		notes = append(notes, "removed from state, the object is kept")
 	case change.Update:
-		var paths []string
-		for _, c := range r.Changes {
-			paths = append(paths, c.Path)
-		}
-		if len(paths) > 5 {
-			paths = append(paths[:5], fmt.Sprintf("+%d more", len(paths)-5))
-		}
-		if len(paths) > 0 {
-			notes = append(notes, "changes "+strings.Join(paths, ", "))
+		if len(r.Changes) > 0 {
+			notes = append(notes, changesNote(r.Changes))
 		}
 	}
 	if len(notes) == 0 && r.Action == change.NoOp {
 		return "", false
 	}
 	return strings.Join(notes, "; "), true
+}
+
+// changesNote is "changes " and the first five paths joined by ", ", and
+// "+N more" after them when there are more: what joining a list of every
+// path, cut to five and the count, gave, written straight into one string.
+func changesNote(changes []change.AttrChange) string {
+	const most = 5
+	var b strings.Builder
+	n := len("changes ") + len(", +0000000000 more")
+	for i := range min(len(changes), most) {
+		n += len(changes[i].Path) + len(", ")
+	}
+	b.Grow(n)
+	b.WriteString("changes ")
+	for i := range min(len(changes), most) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(changes[i].Path)
+	}
+	if len(changes) > most {
+		b.WriteString(", +")
+		b.WriteString(strconv.Itoa(len(changes) - most))
+		b.WriteString(" more")
+	}
+	return b.String()
 }
 
 func (e *evaluator) blastRadius(b *Blast) (Finding, bool) {
@@ -260,6 +345,19 @@ func sortFindings(fs []Finding) {
 // findingID names a finding stably across runs, so an approval can point
 // at it: the same rule on the same address and action has the same ID.
 func findingID(parts ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return "RH-" + hex.EncodeToString(h[:])[:10]
+	// The hash of the parts joined by NUL, and the first ten hex digits
+	// (five bytes) of it, built on the stack: one string for the result.
+	var in [256]byte
+	b := in[:0]
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	h := sha256.Sum256(b)
+	var out [3 + 10]byte
+	copy(out[:], "RH-")
+	hex.Encode(out[3:], h[:5])
+	return string(out[:])
 }

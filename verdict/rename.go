@@ -46,7 +46,8 @@ type renameCandidate struct {
 func renameSide(r *change.Resource) renameCandidate {
 	c := renameCandidate{r: r, ids: map[string]string{}}
 	key := ""
-	if parts := addressParts(r.Address); len(parts) > 0 {
+	var pbuf [4]addressPart
+	if parts := appendAddressParts(pbuf[:0], r.Address, 0); len(parts) > 0 {
 		c.name, key = parts[len(parts)-1].name, parts[len(parts)-1].key
 	}
 	for _, a := range identifyingAttrs {
@@ -59,15 +60,16 @@ func renameSide(r *change.Resource) renameCandidate {
 			c.ids[ch.Path] = s
 		}
 	}
-	keys := make([]string, 0, len(r.Labels))
-	for k := range r.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if _, seen := c.ids["tag name"]; !seen && strings.EqualFold(k, "name") && r.Labels[k] != "" {
-			c.ids["tag name"] = r.Labels[k]
+	// The Name tag is the first key in byte order that is "name" in any
+	// case and has a value: the least such key, found without sorting.
+	nameKey, found := "", false
+	for k, v := range r.Labels {
+		if v != "" && strings.EqualFold(k, "name") && (!found || k < nameKey) {
+			nameKey, found = k, true
 		}
+	}
+	if found {
+		c.ids["tag name"] = r.Labels[nameKey]
 	}
 	seen := map[string]bool{}
 	for _, t := range tokens(c.name + " " + key) {

@@ -63,7 +63,11 @@ func (e *evaluator) upstream(r *change.Resource) (replaced, created []string) {
 	if r.Action != change.Replace {
 		return nil, nil
 	}
-	for _, to := range e.dependsOn[r.ConfigAddress()] {
+	if e.dependsOn == nil {
+		// Made on the first replace: a plan without one never needs it.
+		e.indexDependsOn()
+	}
+	for _, to := range e.dependsOn[configAddress(r.Address)] {
 		switch e.renewed[to] {
 		case change.Replace:
 			replaced = append(replaced, to)

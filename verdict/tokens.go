@@ -1,8 +1,6 @@
 package verdict
 
 import (
-	"github.com/rehearse-dev/rehearse/change"
-
 	"strconv"
 	"strings"
 	"unicode"
@@ -94,9 +92,37 @@ func isNegator(tok string) bool {
 
 // protectedName returns the protected environment value names, if any.
 func (p *Policy) protectedName(value string) (string, bool) {
-	vt := p.valueTokens(value)
+	return p.protectedNameIn(nil, value, p.valueTokens(value))
+}
+
+// nameTokens are the tokens of the names values are matched against,
+// made once for a placer rather than again for every value: protected[i]
+// is tokens(Environments.Protected[i]), known[i] tokens(wellKnownEnvs[i]).
+// A nil *nameTokens has them made as they are needed.
+type nameTokens struct {
+	protected, known [][]string
+}
+
+func (p *Policy) nameTokens() *nameTokens {
+	nt := &nameTokens{}
 	for _, e := range p.Environments.Protected {
-		if p.nameIs(vt, value, e) {
+		nt.protected = append(nt.protected, tokens(e))
+	}
+	for _, e := range wellKnownEnvs {
+		nt.known = append(nt.known, tokens(e))
+	}
+	return nt
+}
+
+// protectedNameIn is protectedName with the value's tokens made (vt) and
+// the names' in nt.
+func (p *Policy) protectedNameIn(nt *nameTokens, value string, vt []string) (string, bool) {
+	for i, e := range p.Environments.Protected {
+		var toks []string
+		if nt != nil {
+			toks = nt.protected[i]
+		}
+		if p.nameIs(vt, value, e, toks) {
 			return strings.ToLower(e), true
 		}
 	}
@@ -112,15 +138,19 @@ func (p *Policy) valueTokens(value string) []string {
 	return tokens(value)
 }
 
-// nameIs is matchName with the value's tokens already made.
-func (p *Policy) nameIs(valueToks []string, value, name string) bool {
+// nameIs is matchName with the value's tokens already made, and the
+// name's (nameToks) when not nil.
+func (p *Policy) nameIs(valueToks []string, value, name string, nameToks []string) bool {
 	if value == "" || name == "" {
 		return false
 	}
 	if p.Environments.Match == MatchExact {
 		return strings.EqualFold(value, name)
 	}
-	return containsTokens(valueToks, tokens(name))
+	if nameToks == nil {
+		nameToks = tokens(name)
+	}
+	return containsTokens(valueToks, nameToks)
 }
 
 // guessName returns the environment a module name or instance key names:
@@ -129,22 +159,32 @@ func (p *Policy) nameIs(valueToks []string, value, name string) bool {
 // split into tokens in both modes ("exact" splits on - and _ only, as
 // names are written); an instance key is a value like a tag's.
 func (p *Policy) guessName(s string, isKey bool) (env string, protected bool) {
+	return p.guessNameIn(nil, s, isKey)
+}
+
+// guessNameIn is guessName with the names' tokens in nt.
+func (p *Policy) guessNameIn(nt *nameTokens, s string, isKey bool) (env string, protected bool) {
 	mode := p.Environments.Match
 	value := s
 	if mode == MatchExact && !isKey {
 		for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' }) {
-			if env, protected = p.guessName(part, true); env != "" {
+			if env, protected = p.guessNameIn(nt, part, true); env != "" {
 				return env, protected
 			}
 		}
 		return "", false
 	}
-	if env, ok := p.protectedName(value); ok {
+	// One tokenization of the value for both kinds of name.
+	vt := p.valueTokens(value)
+	if env, ok := p.protectedNameIn(nt, value, vt); ok {
 		return env, true
 	}
-	vt := p.valueTokens(value)
-	for _, e := range wellKnownEnvs {
-		if p.nameIs(vt, value, e) {
+	for i, e := range wellKnownEnvs {
+		var toks []string
+		if nt != nil {
+			toks = nt.known[i]
+		}
+		if p.nameIs(vt, value, e, toks) {
 			return e, false
 		}
 	}
@@ -163,26 +203,94 @@ type addressPart struct {
 // module calls and resource (or data source, or action) name, each with its
 // string instance key.
 func addressParts(addr string) []addressPart {
-	segs := change.SplitAddress(addr)
-	var out []addressPart
-	for i := 0; i < len(segs); i++ {
-		if segs[i] == "module" && i+1 < len(segs) {
-			name, key := splitKey(segs[i+1])
-			out = append(out, addressPart{module: true, name: name, key: key})
-			i++
+	return appendAddressParts(nil, addr, 0)
+}
+
+// appendAddressParts appends the parts of addr from byte offset start, which
+// is 0 or just after a dot between segments (see nextSegment), as
+// addressParts makes them from the segments there on. It reads the
+// segments in place, without the slice change.SplitAddress makes, so a
+// caller with a buffer on its stack allocates nothing.
+func appendAddressParts(out []addressPart, addr string, start int) []addressPart {
+	for pos := start; pos <= len(addr); {
+		seg, next := nextSegment(addr, pos)
+		more := next <= len(addr) // another segment follows
+		if seg == "module" && more {
+			name, after := nextSegment(addr, next)
+			n, key := splitKey(name)
+			out = append(out, addressPart{module: true, name: n, key: key})
+			pos = after
 			continue
 		}
-		if segs[i] == "data" || segs[i] == "action" {
+		if seg == "data" || seg == "action" {
+			pos = next
 			continue
 		}
 		// type, then name[key]
-		if i+1 < len(segs) {
-			name, key := splitKey(segs[i+1])
-			out = append(out, addressPart{name: name, key: key})
+		if more {
+			name, _ := nextSegment(addr, next)
+			n, key := splitKey(name)
+			out = append(out, addressPart{name: n, key: key})
 		}
 		break
 	}
 	return out
+}
+
+// nextSegment returns the segment of addr that starts at byte offset
+// start and the offset of the one after it, len(addr)+1 when it is the
+// last: change.SplitAddress one segment at a time. It splits on the same
+// dots: SplitAddress's scan is back in its starting state (outside
+// brackets and quotes) just after each dot it splits on, so scanning from
+// there afresh finds the same next dot.
+func nextSegment(addr string, start int) (seg string, next int) {
+	depth, inQuote, escaped := 0, false, false
+	for i := start; i < len(addr); i++ {
+		c := addr[i]
+		switch {
+		case inQuote:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '.' && depth == 0:
+			return addr[start:i], i + 1
+		}
+	}
+	return addr[start:], len(addr) + 1
+}
+
+// modulePrefix returns where the module path of addr ends (addr[:end] is
+// change.ModulePath(addr), a substring rather than a new string) and how
+// many module calls it holds.
+func modulePrefix(addr string) (end, n int) {
+	for pos := 0; pos <= len(addr); {
+		seg, next := nextSegment(addr, pos)
+		if next > len(addr) || seg != "module" {
+			break
+		}
+		_, after := nextSegment(addr, next)
+		n++
+		end = after - 1
+		pos = after
+	}
+	return end, n
+}
+
+// modulePath is change.ModulePath without allocating.
+func modulePath(addr string) string {
+	end, _ := modulePrefix(addr)
+	return addr[:end]
 }
 
 func splitKey(seg string) (name, key string) {
