@@ -519,11 +519,43 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
+// le64 is the eight bytes of s from i as a little-endian word (the
+// compiler makes it one load).
+func le64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// escapeMask is non-zero when any byte of x is one appendJSONString must
+// look at: a control byte, '"', '\\', '<', '>', '&', or a byte of a
+// multi-byte character. A zero byte of x^c is found with the usual
+// (v-ones)&^v&highs; a false positive only costs the byte loop, and there
+// is none: any set bit means at least one byte matched.
+func escapeMask(x uint64) uint64 {
+	has := func(c uint64) uint64 { v := x ^ (ones * c); return (v - ones) &^ v }
+	return (has('"') | has('\\') | has('<') | has('>') | has('&') | (x - ones*0x20) | x) & highs
+}
+
 // appendJSONString is encoding/json's appendString with escapeHTML set.
 func appendJSONString(dst []byte, src string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(src); {
+		// Eight bytes at a time while none needs a look: nearly every
+		// string in a plan is plain ASCII, and this loop is most of the
+		// fingerprint's time otherwise.
+		for i+8 <= len(src) && escapeMask(le64(src, i)) == 0 {
+			i += 8
+		}
+		if i >= len(src) {
+			break
+		}
 		if b := src[i]; b < utf8.RuneSelf {
 			if htmlSafe[b] {
 				i++
