@@ -138,6 +138,19 @@ func TestFingerprintSameAsReferenceOnPlans(t *testing.T) {
 		}
 		sameFingerprint(t, fmt.Sprintf("generated-%d", seed), &set)
 	}
+	// Past 2*fpChunk resources, and not a multiple of it: the chunks are
+	// encoded in parallel (on more than one processor).
+	var b bytes.Buffer
+	if err := plangen.Write(&b, plangen.Options{N: 9001, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	big, err := planjson.Read(context.Background(), &b, planjson.File("gen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFingerprint(t, "generated-9001", &big)
+	big.Resources[len(big.Resources)/2].Name += "x"
+	sameFingerprint(t, "generated-9001, one name changed", &big)
 	if f := os.Getenv("REHEARSE_BENCH_PLAN"); f != "" {
 		fh, err := os.Open(f)
 		if err != nil {
