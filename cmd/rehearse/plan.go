@@ -18,6 +18,7 @@ import (
 	"github.com/rehearse-dev/rehearse/approval"
 	"github.com/rehearse-dev/rehearse/change"
 	"github.com/rehearse-dev/rehearse/internal/buildinfo"
+	"github.com/rehearse-dev/rehearse/internal/memlimit"
 	"github.com/rehearse-dev/rehearse/planners/cloudformation"
 	"github.com/rehearse-dev/rehearse/planners/terraform"
 	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
@@ -307,7 +308,7 @@ func readPlanFile(ctx context.Context, name string, in io.Reader, input string) 
 		// the collector from running continuously on a large one. It is
 		// only ever raised: stacks read at once set one for all of them
 		// (judgeStacks), which a smaller plan must not lower.
-		raiseMemoryLimit(planjson.MemoryLimit(st.Size()))
+		memlimit.Raise(planjson.MemoryLimit(st.Size()))
 	}
 	if err == nil && st.IsDir() {
 		if input != "" && input != inputCloudFormation {

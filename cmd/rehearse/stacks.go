@@ -6,16 +6,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/rehearse-dev/rehearse/change"
+	"github.com/rehearse-dev/rehearse/internal/memlimit"
 	"github.com/rehearse-dev/rehearse/planners/terraform/planjson"
 	"github.com/rehearse-dev/rehearse/planners/terragrunt"
 	"github.com/rehearse-dev/rehearse/verdict"
@@ -236,7 +235,7 @@ func (o *planOptions) judgeStacks(ctx context.Context, ins []stackInput, pol ver
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	per := verdict.StackOptions(opts)
 	if os.Getenv("GOMEMLIMIT") == "" {
-		raiseMemoryLimit(stacksMemoryLimit(ins, cap(sem)))
+		memlimit.Raise(stacksMemoryLimit(ins, cap(sem)))
 	}
 	// Inputs planned at once (--dir) write terraform's output to the same
 	// stream: each through its own writer that passes on whole lines,
@@ -320,14 +319,6 @@ func stacksMemoryLimit(ins []stackInput, n int) int64 {
 		sum += sizes[i]
 	}
 	return planjson.MemoryLimit(sum)
-}
-
-// raiseMemoryLimit sets the soft memory limit to limit unless one at
-// least as high is set already (none is math.MaxInt64, the default).
-func raiseMemoryLimit(limit int64) {
-	if cur := debug.SetMemoryLimit(-1); cur == math.MaxInt64 || limit > cur {
-		debug.SetMemoryLimit(limit)
-	}
 }
 
 // readStack reads one input as readSet reads the single one.

@@ -101,6 +101,7 @@ func fastPathsAgree(t *testing.T, data []byte) {
 		sameWithoutFastPaths(t, "fuzz", data)
 	}
 	digestsAgree(t, data)
+	plannedWalkAgrees(t, data)
 	refs := references(data)
 	slow := referencesDecoded(data)
 	slices.Sort(refs)
@@ -111,6 +112,24 @@ func fastPathsAgree(t *testing.T, data []byte) {
 	var v any
 	if json.Unmarshal(data, &v) == nil {
 		checkKeys(t, data)
+	}
+}
+
+// plannedWalkAgrees reads data with planned_values counted on the way
+// (lenient) and skipped by the scanner alone: the same Set or the same
+// error, for any input. The count only sizes a list.
+func plannedWalkAgrees(t *testing.T, data []byte) {
+	t.Helper()
+	read := func(opts ...Option) string {
+		set, err := Read(context.Background(), bytes.NewReader(data), append(opts, File("p.json"))...)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		js, _ := json.Marshal(set)
+		return string(js)
+	}
+	if a, b := read(), read(func(o *options) { o.skipPlanned = true }); a != b {
+		t.Fatalf("planned_values counted gives\n%s\nskipped gives\n%s\nfor %q", a, b, data)
 	}
 }
 

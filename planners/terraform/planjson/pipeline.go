@@ -34,6 +34,9 @@ type convJob struct {
 	data  []byte // the elements' bytes, back to back
 	ends  []int  // end of each element in data
 	offs  []int64
+	// dst, when the list's room is reserved and the job fits in it, is
+	// where its Resources go: the job's own stretch of the list.
+	dst []change.Resource
 }
 
 // convResult is what became of one job, in the order the jobs were sent.
@@ -42,6 +45,8 @@ type convResult struct {
 	into *[]change.Resource
 	out  []change.Resource
 	err  error
+	// inPlace is set when out is the job's stretch of the reserved list.
+	inPlace bool
 }
 
 // convWorker is one converter goroutine's state: the converter keeps its
@@ -58,6 +63,31 @@ type pipeline struct {
 	wg      sync.WaitGroup
 	workers []*convWorker
 	results []*convResult // owned by the reader; filled by the workers
+	// reserved is the room made for a list before its jobs (reserve).
+	reserved map[*[]change.Resource][]change.Resource
+}
+
+// reserve makes room for n Resources of the list into, which its jobs
+// fill in place while it lasts: each job owns the stretch from its first
+// element, so the converters write disjoint parts of it.
+func (p *pipeline) reserve(into *[]change.Resource, n int) {
+	room := make([]change.Resource, n)
+	prefault(room)
+	if p.reserved == nil {
+		p.reserved = map[*[]change.Resource][]change.Resource{}
+	}
+	p.reserved[into] = room
+}
+
+// send hands a job to the converters, with its stretch of the reserved
+// list when it fits there.
+func (p *pipeline) send(j *convJob) {
+	if room, ok := p.reserved[j.res.into]; ok {
+		if end := j.first + len(j.ends); end <= len(room) {
+			j.dst = room[j.first:j.first:end]
+		}
+	}
+	p.jobs <- j
 }
 
 // startPipeline starts the converters, once.
@@ -116,7 +146,7 @@ func (d *reader) convertJobs(p *pipeline, w *convWorker) {
 	defer p.wg.Done()
 	for j := range p.jobs {
 		j.res.out, j.res.err = d.convertJob(w, j)
-		j.data, j.ends, j.offs = j.data[:0], j.ends[:0], j.offs[:0]
+		j.data, j.ends, j.offs, j.dst = j.data[:0], j.ends[:0], j.offs[:0], nil
 		select {
 		case p.free <- j:
 		default:
@@ -125,7 +155,13 @@ func (d *reader) convertJobs(p *pipeline, w *convWorker) {
 }
 
 func (d *reader) convertJob(w *convWorker, j *convJob) ([]change.Resource, error) {
-	out := make([]change.Resource, 0, len(j.ends))
+	// In place when the job has a stretch of a reserved list: appending
+	// within its capacity writes there.
+	out, inPlace := j.dst, j.dst != nil
+	if !inPlace {
+		out = make([]change.Resource, 0, len(j.ends))
+	}
+	j.res.inPlace = inPlace
 	start := 0
 	for k, end := range j.ends {
 		raw := j.data[start:end]
@@ -146,11 +182,30 @@ func (d *reader) flushLists() {
 		return
 	}
 	counts := map[*[]change.Resource]int{}
+	inPlace := map[*[]change.Resource]bool{}
 	for _, r := range d.pipe.results {
 		counts[r.into] += len(r.out)
+		if _, ok := inPlace[r.into]; !ok {
+			inPlace[r.into] = true
+		}
+		inPlace[r.into] = inPlace[r.into] && r.inPlace
 	}
 	for into, n := range counts {
 		if n == 0 {
+			continue
+		}
+		// Every job wrote its stretch of the reserved list, from its
+		// start: the list is that, whole. (Otherwise, more changes than
+		// the room, everything is copied into one list as before.)
+		// Unless the room is more than twice the list: then the list is
+		// copied out, and the room let go.
+		if room := d.pipe.reserved[into]; room != nil && inPlace[into] && len(*into) == 0 && 2*n >= len(room) {
+			*into = room[:n:n]
+			for _, r := range d.pipe.results {
+				if r.into == into {
+					r.out = nil
+				}
+			}
 			continue
 		}
 		out := make([]change.Resource, 0, len(*into)+n)
