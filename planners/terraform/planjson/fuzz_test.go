@@ -57,6 +57,9 @@ var syntaxSeeds = []string{
 	`{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["delete"],"before":{"x":"` + "\xff\xfe" + `"}}}]}`,
 	`{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["delete"],"before":{"x":tru}}}]}`,
 	`{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":{"actions":["delete"],"before":{"x":[1 2]}}}]}`,
+	`{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"a":tru}]}}}`,
+	`{"format_version":"1.2","planned_values":{"root_module":{"child_modules":[{"resources":[{} {}]}]}}}`,
+	`{"format_version":"1.2","planned_values":{"root_module":{"resources":[{},],"child_modules":[]}}}`,
 	`{"format_version":"1.2","resource_changes":[]} x`, `{"format_version":"1.2","resource_changes":[]} {`, `nul`, `"x`, ``,
 }
 
@@ -67,12 +70,18 @@ func FuzzSyntax(f *testing.F) {
 	for _, s := range tricky {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(syntaxAgrees)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		syntaxAgrees(t, data)
+		// Invalid documents too: the planned_values count must give the
+		// scanner's errors.
+		plannedWalkAgrees(t, data)
+	})
 }
 
 func TestSyntaxAgrees(t *testing.T) {
 	for _, s := range append(slices.Clone(syntaxSeeds), tricky...) {
 		syntaxAgrees(t, []byte(s))
+		plannedWalkAgrees(t, []byte(s))
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "edge", "*.json"))
 	for _, f := range files {
