@@ -16,7 +16,7 @@ import (
 func (e *evaluator) destructive(r *change.Resource, pl placement, deferred string) Finding {
 	entry, catalogued := e.cat.Classify(r)
 	protected := pl.Protected
-	config := configAddress(r.Address)
+	config := change.ConfigAddress(r.Address)
 	f := Finding{
 		Address: r.Address, Type: r.Type, Action: r.Action, ReplaceOrder: r.ReplaceOrder,
 		Environment: pl.Env, EnvironmentSource: pl.source(), Protected: protected,

@@ -311,7 +311,7 @@ func (pc *placer) ruleClaim(r *change.Resource) (claim, bool) {
 	}
 	module := ""
 	if strings.HasPrefix(r.Address, "module.") {
-		module = modulePath(r.Address)
+		module = change.ModulePath(r.Address)
 	}
 	for i, rule := range rules {
 		by := &pc.ruleBy[i]
@@ -408,7 +408,7 @@ func tagNouns(typ string) (noun, before string) {
 // the address's leading module calls (its module path) from the modules
 // memo, then the rest, the resource's own key from the keys memo.
 func (pc *placer) addressClaims(dst []claim, addr string) []claim {
-	end, n := modulePrefix(addr)
+	end, n := change.ModulePrefix(addr)
 	start := 0
 	if n > 0 {
 		mod := addr[:end]

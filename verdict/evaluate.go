@@ -124,9 +124,9 @@ func (e *evaluator) index() {
 		r := &e.set.Resources[i]
 		switch r.Action {
 		case change.Replace:
-			e.renewed[configAddress(r.Address)] = change.Replace
+			e.renewed[change.ConfigAddress(r.Address)] = change.Replace
 		case change.Create:
-			if a := configAddress(r.Address); e.renewed[a] == "" {
+			if a := change.ConfigAddress(r.Address); e.renewed[a] == "" {
 				e.renewed[a] = change.Create
 			}
 		}
@@ -157,16 +157,6 @@ func (e *evaluator) indexDependsOn() {
 	for _, deps := range e.dependsOn {
 		slices.Sort(deps)
 	}
-}
-
-// configAddress is change.ConfigAddress, without a new string for an
-// address with no brackets, which it returns whole (most addresses: only
-// instances of count and for_each have keys).
-func configAddress(addr string) string {
-	if strings.IndexByte(addr, '[') < 0 && strings.IndexByte(addr, ']') < 0 {
-		return addr
-	}
-	return change.ConfigAddress(addr)
 }
 
 func (e *evaluator) resource(v *Verdict, r *change.Resource) {

@@ -34,7 +34,7 @@ func TestPlacerMatchesReference(t *testing.T) {
 	}
 }
 
-func TestAddressScanMatchesSplitAddress(t *testing.T) {
+func TestAddressPartsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	addrs := []string{"", ".", "a.", "module", "module.", "module.a", "module.a.", "module.a.module",
 		"data.module.x.y", `module.a["x.y"].module.b.aws_db.main["k"]`, `a["x]"].b`, `a]].b.c`, `m["\"."].x`}
@@ -42,23 +42,8 @@ func TestAddressScanMatchesSplitAddress(t *testing.T) {
 		addrs = append(addrs, randomAddress(rng))
 	}
 	for _, a := range addrs {
-		var segs []string
-		for pos := 0; pos <= len(a); {
-			var s string
-			s, pos = nextSegment(a, pos)
-			segs = append(segs, s)
-		}
-		if want := change.SplitAddress(a); !slices.Equal(segs, want) {
-			t.Fatalf("%q: segments %q, want %q", a, segs, want)
-		}
-		if got, want := modulePath(a), change.ModulePath(a); got != want {
-			t.Fatalf("%q: module path %q, want %q", a, got, want)
-		}
 		if got, want := addressParts(a), refAddressParts(a); !slices.Equal(got, want) {
 			t.Fatalf("%q: parts %+v, want %+v", a, got, want)
-		}
-		if got, want := configAddress(a), change.ConfigAddress(a); got != want {
-			t.Fatalf("%q: config address %q, want %q", a, got, want)
 		}
 	}
 }

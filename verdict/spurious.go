@@ -67,7 +67,7 @@ func (e *evaluator) upstream(r *change.Resource) (replaced, created []string) {
 		// Made on the first replace: a plan without one never needs it.
 		e.indexDependsOn()
 	}
-	for _, to := range e.dependsOn[configAddress(r.Address)] {
+	for _, to := range e.dependsOn[change.ConfigAddress(r.Address)] {
 		switch e.renewed[to] {
 		case change.Replace:
 			replaced = append(replaced, to)

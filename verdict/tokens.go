@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/rehearse-dev/rehearse/change"
 )
 
 // Environment name matching. In the default "token" mode a value names an
@@ -207,16 +209,16 @@ func addressParts(addr string) []addressPart {
 }
 
 // appendAddressParts appends the parts of addr from byte offset start, which
-// is 0 or just after a dot between segments (see nextSegment), as
+// is 0 or just after a dot between segments (see change.NextSegment), as
 // addressParts makes them from the segments there on. It reads the
 // segments in place, without the slice change.SplitAddress makes, so a
 // caller with a buffer on its stack allocates nothing.
 func appendAddressParts(out []addressPart, addr string, start int) []addressPart {
 	for pos := start; pos <= len(addr); {
-		seg, next := nextSegment(addr, pos)
+		seg, next := change.NextSegment(addr, pos)
 		more := next <= len(addr) // another segment follows
 		if seg == "module" && more {
-			name, after := nextSegment(addr, next)
+			name, after := change.NextSegment(addr, next)
 			n, key := splitKey(name)
 			out = append(out, addressPart{module: true, name: n, key: key})
 			pos = after
@@ -228,69 +230,13 @@ func appendAddressParts(out []addressPart, addr string, start int) []addressPart
 		}
 		// type, then name[key]
 		if more {
-			name, _ := nextSegment(addr, next)
+			name, _ := change.NextSegment(addr, next)
 			n, key := splitKey(name)
 			out = append(out, addressPart{name: n, key: key})
 		}
 		break
 	}
 	return out
-}
-
-// nextSegment returns the segment of addr that starts at byte offset
-// start and the offset of the one after it, len(addr)+1 when it is the
-// last: change.SplitAddress one segment at a time. It splits on the same
-// dots: SplitAddress's scan is back in its starting state (outside
-// brackets and quotes) just after each dot it splits on, so scanning from
-// there afresh finds the same next dot.
-func nextSegment(addr string, start int) (seg string, next int) {
-	depth, inQuote, escaped := 0, false, false
-	for i := start; i < len(addr); i++ {
-		c := addr[i]
-		switch {
-		case inQuote:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inQuote = false
-			}
-		case c == '"':
-			inQuote = true
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case c == '.' && depth == 0:
-			return addr[start:i], i + 1
-		}
-	}
-	return addr[start:], len(addr) + 1
-}
-
-// modulePrefix returns where the module path of addr ends (addr[:end] is
-// change.ModulePath(addr), a substring rather than a new string) and how
-// many module calls it holds.
-func modulePrefix(addr string) (end, n int) {
-	for pos := 0; pos <= len(addr); {
-		seg, next := nextSegment(addr, pos)
-		if next > len(addr) || seg != "module" {
-			break
-		}
-		_, after := nextSegment(addr, next)
-		n++
-		end = after - 1
-		pos = after
-	}
-	return end, n
-}
-
-// modulePath is change.ModulePath without allocating.
-func modulePath(addr string) string {
-	end, _ := modulePrefix(addr)
-	return addr[:end]
 }
 
 func splitKey(seg string) (name, key string) {
