@@ -10,16 +10,25 @@ package planjson
 // walk refuses nothing that skipping the value would accept, with the
 // same errors at the same offsets (lenient).
 
+// minPlannedBytes is the fewest bytes a resource in planned_values is
+// taken to need for the count to be trusted: terraform writes each with
+// its address, mode, type, name, provider, schema version and values,
+// 500 bytes and more. A document listing a million empty objects in 3 MB
+// must not make the reader set aside room for a million Resources
+// (368 MB): the room is at most the bytes read over this, so it never
+// outgrows the input by more than the Resources themselves would.
+const minPlannedBytes = 256
+
 // plannedValues consumes planned_values and counts its resources.
 func (d *reader) plannedValues() error {
-	n := 0
+	n, start := 0, d.s.offset()
 	_, err := d.lenient(func(k string) error {
 		if k != "root_module" {
 			return d.s.value()
 		}
 		return d.countModule(&n)
 	})
-	d.plannedResources = n
+	d.plannedResources = min(n, int((d.s.offset()-start)/minPlannedBytes))
 	return err
 }
 

@@ -24,8 +24,26 @@ func TestPlannedValuesWalk(t *testing.T) {
 			plannedWalkAgrees(t, []byte(doc))
 		}
 	}
-	d := &reader{name: "p.json", s: newScanner(t.Context(), strings.NewReader(`{"root_module":{"resources":[{},{}],"child_modules":[{"resources":[{}]}]}}`))}
-	if err := d.plannedValues(); err != nil || d.plannedResources != 3 {
-		t.Fatalf("plannedValues: %d resources, %v; want 3", d.plannedResources, err)
+	for _, tc := range []struct {
+		name string
+		pv   string
+		want int
+	}{
+		// Resources of terraform's size count, in every module.
+		{"real", `{"root_module":{"resources":[` + res + `,` + res + `],"child_modules":[{"resources":[` + res + `]}]}}`, 3},
+		// A flood of empty objects sizes nothing by its count: at most
+		// the bytes over minPlannedBytes.
+		{"flood", flood, len(flood) / minPlannedBytes},
+	} {
+		d := &reader{name: "p.json", s: newScanner(t.Context(), strings.NewReader(tc.pv))}
+		if err := d.plannedValues(); err != nil || d.plannedResources != tc.want {
+			t.Errorf("%s: plannedValues: %d resources, %v; want %d", tc.name, d.plannedResources, err, tc.want)
+		}
 	}
 }
+
+// flood is planned_values listing 100,001 empty objects in 300 kB.
+var flood = `{"root_module":{"resources":[` + strings.Repeat(`{},`, 100000) + `{}]}}`
+
+// res is a planned_values resource of about the size terraform writes.
+var res = `{"address":"aws_s3_bucket.logs","mode":"managed","type":"aws_s3_bucket","name":"logs","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"bucket":"logs","force_destroy":false,"tags":{"env":"prod"}},"sensitive_values":{"tags":{}}}`
