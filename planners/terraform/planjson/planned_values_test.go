@@ -1,6 +1,7 @@
 package planjson
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -47,3 +48,32 @@ var flood = `{"root_module":{"resources":[` + strings.Repeat(`{},`, 100000) + `{
 
 // res is a planned_values resource of about the size terraform writes.
 var res = `{"address":"aws_s3_bucket.logs","mode":"managed","type":"aws_s3_bucket","name":"logs","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"bucket":"logs","force_destroy":false,"tags":{"env":"prod"}},"sensitive_values":{"tags":{}}}`
+
+// TestPlannedRoomTooSmall: planned_values lists fewer resources than
+// there are changes, so the first jobs fill the room in place and the
+// rest do not fit: the Set is the one the skipped walk gives, every
+// change in document order.
+func TestPlannedRoomTooSmall(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"format_version":"1.2","planned_values":{"root_module":{"resources":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(res)
+	}
+	b.WriteString(`]}},"resource_changes":[`)
+	for i := range 6000 {
+		fmt.Fprintf(&b, `{"address":"aws_sqs_queue.q%d","mode":"managed","type":"aws_sqs_queue","name":"q%d","change":{"actions":["no-op"],"before":{"name":"q%d","tags":{"env":"dev"}},"after":{"name":"q%d","tags":{"env":"dev"}}}},`, i, i, i, i)
+	}
+	b.WriteString(`{"address":"aws_db_instance.main","mode":"managed","type":"aws_db_instance","name":"main","change":{"actions":["delete"],"before":{"identifier":"orders"},"after":null}}]}`)
+	data := []byte(b.String())
+	if len(data) < 3*jobBytes {
+		t.Fatalf("the plan is %d bytes: too few jobs to fill the room and overflow it", len(data))
+	}
+	plannedWalkAgrees(t, data)
+	set, err := Read(t.Context(), strings.NewReader(b.String()))
+	if err != nil || len(set.Resources) != 6001 || set.Resources[6000].Address != "aws_db_instance.main" {
+		t.Fatalf("read %d resources, %v; want 6001, the delete last", len(set.Resources), err)
+	}
+}
