@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -108,5 +109,73 @@ func TestApproveChangeSet(t *testing.T) {
 	}
 	if code, out, errs := runCLI(t, "", "plan", "--approvals", approvals, cs); code != 0 {
 		t.Fatalf("plan with the approval: exit %d: %s %s", code, out, errs)
+	}
+}
+
+// quickDocs are documents for the quick key scan: the detection cases,
+// the examples of each format, and keys with escapes.
+var quickDocs = []string{
+	`{"format_version":"1.2","planned_values":{"root_module":{"resources":[`,
+	`{"Changes":[{"Type":"Resource","ResourceChange":{"Action":"Add","BeforeContext":"`,
+	`{"sequence":0,"timestamp":1,"preludeEvent":{"config":{}}}` + "\n" + `{"sequence":1,"resOutputsEvent":{}}`,
+	`{"a\"b":1,"c\\":[1,{"d":"e\\\"f"}],"format_version":"1"}`,
+	`{"x":[{"k":1},{"inner":2,"more":{"deep":[3]}}],"y":"z"}`,
+	`{"format_version":"1.2","vals":[true,false,null,-1.5e3],"resource_changes":[]}`,
+	`"top" {"format_version":"1.2"}`,
+}
+
+func quickCorpus(t testing.TB) [][]byte {
+	var docs [][]byte
+	for _, d := range quickDocs {
+		docs = append(docs, []byte(d))
+	}
+	for _, f := range []string{"../../examples/cloudformation/changeset.json", "../../examples/pulumi/preview.json", "../../planners/pulumi/testdata/destroy-with-components.json", "../../examples/plans/env-recreate-minor-fix.json"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, data)
+	}
+	return docs
+}
+
+// The quick key scan records what the full one does on every prefix of
+// valid documents, at every byte.
+func TestScanKeysQuickAgrees(t *testing.T) {
+	for _, doc := range quickCorpus(t) {
+		step := max(1, len(doc)/2000)
+		for n := 0; n <= len(doc); n += step {
+			checkQuickKeys(t, doc[:n], true)
+		}
+	}
+}
+
+func FuzzScanKeysQuick(f *testing.F) {
+	for _, doc := range quickCorpus(f) {
+		f.Add(doc)
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		checkQuickKeys(t, doc, json.Valid(doc))
+	})
+}
+
+// checkQuickKeys: the quick scan's keys include the full scan's, and are
+// the same when the document is valid JSON or a prefix of it.
+func checkQuickKeys(t *testing.T, doc []byte, exact bool) {
+	t.Helper()
+	qt, qi, ok := scanKeysQuick(doc)
+	if !ok {
+		return
+	}
+	st, si, _, _ := scanKeys(doc)
+	for _, m := range []struct{ quick, full map[string]bool }{{qt, st}, {qi, si}} {
+		for k := range m.full {
+			if !m.quick[k] {
+				t.Fatalf("%q: the quick scan misses key %q", doc, k)
+			}
+		}
+		if exact && len(m.quick) != len(m.full) {
+			t.Fatalf("%q: the quick scan has keys %v, the full scan %v", doc, m.quick, m.full)
+		}
 	}
 }
