@@ -2,7 +2,10 @@ package planjson
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/rehearse-dev/rehearse/change"
 )
 
 // TestReferencesSameAsDecoded compares the walk over the bytes with the walk
@@ -26,6 +29,37 @@ func TestReferencesSameAsDecoded(t *testing.T) {
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: references %q, decoded %q", s, got, want)
+		}
+	}
+}
+
+// resourceRef is the first two dot-separated parts of the address without
+// indexes (three for a data source), as splitting it gave.
+func TestResourceRef(t *testing.T) {
+	split := func(ref string) string {
+		parts := strings.Split(change.ConfigAddress(ref), ".")
+		switch parts[0] {
+		case "var", "local", "module", "each", "count", "path", "terraform", "self":
+			return ""
+		case "data":
+			if len(parts) < 3 {
+				return ""
+			}
+			return strings.Join(parts[:3], ".")
+		}
+		if len(parts) < 2 {
+			return ""
+		}
+		return parts[0] + "." + parts[1]
+	}
+	for _, ref := range []string{
+		"", ".", "..", "a", "a.", "a.b", "a.b.c", "a..b", ".a.b", "aws_db.main.id", "aws_db.main[0].id",
+		`aws_db.main["k.x"].id`, "data", "data.x", "data.x.y", "data.x.y[0]", "data.x.y.z", "data..", "data...",
+		"var.x", "local.y.z", "module.m.out", "each.value", "count.index", "path.module", "terraform.workspace",
+		"self.id", "module", "a[0]", "a[0].b[1].c", "a].b", "a[.b].c",
+	} {
+		if got, want := resourceRef(ref), split(ref); got != want {
+			t.Errorf("resourceRef(%q) = %q, splitting gives %q", ref, got, want)
 		}
 	}
 }
