@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/rehearse-dev/rehearse/internal/strictjson"
+	"github.com/rehearse-dev/rehearse/internal/textsafe"
 )
 
 // Every refusal is a *ReadError: one line naming the file, the problem and
@@ -109,5 +110,7 @@ func (d *reader) convErr(key string, i int, off int64, addr string, err error) e
 	case errors.Is(err, errWrongType):
 		return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%w: %s[%d]: %v", ErrNotPlan, key, i, err)}
 	}
-	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s[%d] (%s): %w", key, i, addr, err)}
+	// The address is the plan's: a line break or a control character in
+	// it is spelled out, so the message stays one line.
+	return &ReadError{File: d.name, Offset: off, Err: fmt.Errorf("%s[%d] (%s): %w", key, i, textsafe.Term(addr), err)}
 }
