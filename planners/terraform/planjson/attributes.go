@@ -26,7 +26,19 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 	if cv.replacePaths != nil {
 		c.ReplacePaths, _ = decodeValue(cv.replacePaths).([]any)
 	}
-	before, after, changes := cv.pick(c, r.Action, intern)
+	// The labels straight from the bytes where they can be (rawLabels):
+	// the picker then decodes no label attribute on that side.
+	var bLabels, aLabels map[string]string
+	bFast, aFast := false, false
+	if intern != nil {
+		if isObject(cv.before) {
+			bLabels, bFast = rawLabels(cv.before, cv.beforeSensitive, intern)
+		}
+		if isObject(cv.after) {
+			aLabels, aFast = rawLabels(cv.after, cv.afterSensitive, intern)
+		}
+	}
+	before, after, changes := cv.pick(c, r.Action, intern, bFast, aFast)
 	if before != nil {
 		c.Before = before
 	}
@@ -49,17 +61,25 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 	if r.Action.Destructive() {
 		r.Before = scalars(before, c.BeforeSensitive, &cv.byName)
 	}
+	beforeLabels := func() map[string]string {
+		if bFast {
+			return bLabels
+		}
+		return labels(before, c.BeforeSensitive, intern)
+	}
 	switch {
+	case after != nil && aFast:
+		r.Labels = aLabels
 	case after != nil:
 		r.Labels = labels(after, c.AfterSensitive, intern)
 	case before != nil:
-		r.Labels = labels(before, c.BeforeSensitive, intern)
+		r.Labels = beforeLabels()
 	}
 	// Where a replaced or updated object lives is said by its old tags as
 	// much as by its new ones, and new tags unknown until apply may say
 	// anything.
 	if before != nil && after != nil {
-		r.BeforeLabels = labels(before, c.BeforeSensitive, intern)
+		r.BeforeLabels = beforeLabels()
 	}
 	r.LabelsUnknown = labelsUnknown(c.AfterUnknown)
 	r.LabelsSensitive = labelsMarked(c.BeforeSensitive) || labelsMarked(c.AfterSensitive)
@@ -74,13 +94,15 @@ func (cv *converter) full(r change.Resource, intern *interner) (change.Resource,
 // compares the maps. The fast path exists because that decoding was most
 // of an update's cost while most of it is thrown away: it decodes only
 // the label attributes, the roots of replace paths and, for a replace,
-// the scalars (Before keeps a deleted object's scalars), and the changes
-// are listed from the raw members (diffMembers). The invariant: the
+// the scalars of before (Before keeps a deleted object's scalars), and the
+// changes are listed from the raw members (diffMembers); a side whose
+// labels came from the bytes (bFast, aFast) has no label attribute
+// decoded. The invariant: the
 // Resource is the one the general path makes. The members are two slices
 // sorted by key (terraform writes them sorted, so sorting is a check),
 // merged like sorted lists: keys are unique, the digest refused
 // duplicates first.
-func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner) (before, after map[string]any, changes func(*tfjson.Change, *int) []change.AttrChange) {
+func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner, bFast, aFast bool) (before, after map[string]any, changes func(*tfjson.Change, *int) []change.AttrChange) {
 	if intern == nil {
 		before, _ = decodeValue(cv.before).(map[string]any)
 		after, _ = decodeValue(cv.after).(map[string]any)
@@ -101,20 +123,30 @@ func (cv *converter) pick(c *tfjson.Change, act change.Action, intern *interner)
 		}
 	}
 	cv.scratch.roots = roots[:0]
-	keep := func(side map[string]any, ms []rawMember) {
+	keep := func(ms []rawMember, fastLabels, scalars bool) map[string]any {
+		kept := func(m rawMember) bool {
+			return whole || !fastLabels && labelAttr(m.key) || scalars && isScalar(m.val) || slices.Contains(roots, m.key)
+		}
+		n := 0
 		for _, m := range ms {
-			if whole || labelAttr(m.key) || act == change.Replace && isScalar(m.val) || slices.Contains(roots, m.key) {
+			if kept(m) {
+				n++
+			}
+		}
+		side := make(map[string]any, n)
+		for _, m := range ms {
+			if kept(m) {
 				side[m.key] = decodeValue(m.val)
 			}
 		}
+		return side
 	}
 	if bObj {
-		before = make(map[string]any)
-		keep(before, bm)
+		before = keep(bm, bFast, act == change.Replace)
 	}
 	if aObj {
-		after = make(map[string]any)
-		keep(after, am)
+		// Nothing reads the new object's other scalars.
+		after = keep(am, aFast, false)
 	}
 	return before, after, func(c *tfjson.Change, byName *int) []change.AttrChange {
 		return diffMembers(bm, am, c, byName, &cv.scratch.changes)
