@@ -98,6 +98,12 @@ demo: build
 bench: build
 	bench/run.sh
 
+# Rewrites cmd/rehearse/default.pgo, the profile go build optimizes the
+# binary with (bench/pgo.sh; bench/README.md says what it gains).
+.PHONY: pgo
+pgo:
+	bench/pgo.sh
+
 # The PostgreSQL 15 image the tests and the library's database scenarios
 # run, made without a registry (debootstrap, Debian's postgresql, docker
 # import), built once and kept by tag: scripts/postgres-image.sh.
