@@ -2,6 +2,7 @@ package planjson
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,8 +22,13 @@ type configModule struct {
 }
 
 type configResource struct {
-	Address     string
-	Expressions []configExpr // nil after "expressions": null
+	Address string
+	// targets are what the blast radius needs of the expressions: the
+	// resources they refer to (resourceRef), relative to the module, each
+	// once. Keeping them instead of the expressions' keys and references
+	// was a fifth of the reader's live memory at its peak on the mixed
+	// 100k plan (28 of 149 MB, with the map dependents makes from them).
+	targets []string
 }
 
 type configExpr struct {
@@ -94,27 +100,47 @@ func (d *reader) configResource(k string, r *configResource) error {
 	case keyIs(k, "address"):
 		return d.stringField("resources.address", &r.Address)
 	case keyIs(k, "expressions"):
+		// A repeated expression key replaces the expression, as decoding
+		// into a map did; null clears them.
+		exprs := d.exprScratch[:0]
 		isObj, err := d.object("resources.expressions", func(k string) error {
 			raw, err := d.s.capture()
 			if err != nil {
 				return err
 			}
 			e := configExpr{key: k, refs: references(raw)}
-			for i := range r.Expressions {
-				if r.Expressions[i].key == k {
-					r.Expressions[i] = e
+			for i := range exprs {
+				if exprs[i].key == k {
+					exprs[i] = e
 					return nil
 				}
 			}
-			r.Expressions = append(r.Expressions, e)
+			exprs = append(exprs, e)
 			return nil
 		})
 		if !isObj && d.typeErr == nil {
-			r.Expressions = nil
+			exprs = exprs[:0]
 		}
+		r.targets = resourceTargets(exprs)
+		clear(exprs)
+		d.exprScratch = exprs[:0]
 		return err
 	}
 	return d.s.value()
+}
+
+// resourceTargets lists the resources the expressions refer to, each once.
+func resourceTargets(exprs []configExpr) []string {
+	var out []string
+	for _, e := range exprs {
+		for _, ref := range e.refs {
+			if to := resourceRef(ref); to != "" && !slices.Contains(out, to) {
+				// A copy: the reference it is a prefix of is not kept.
+				out = append(out, strings.Clone(to))
+			}
+		}
+	}
+	return out
 }
 
 // dependents maps a configuration address to the configuration addresses
@@ -148,18 +174,12 @@ func (m *configModule) count() int {
 func (m *configModule) walk(prefix string, out map[string][]string) {
 	for _, r := range m.Resources {
 		from := ""
-		for _, e := range r.Expressions {
-			for _, ref := range e.refs {
-				to := resourceRef(ref)
-				if to == "" {
-					continue
-				}
-				if from == "" {
-					from = prefix + r.Address
-				}
-				if to = prefix + to; to != from {
-					out[to] = append(out[to], from)
-				}
+		if len(r.targets) > 0 {
+			from = prefix + r.Address
+		}
+		for _, to := range r.targets {
+			if to = prefix + to; to != from {
+				out[to] = append(out[to], from)
 			}
 		}
 	}

@@ -79,6 +79,9 @@ type reader struct {
 	// size of the resource changes' list, as a hint (planned_values.go).
 	plannedResources int
 	skipPlanned      bool
+	// exprScratch holds a configuration resource's expressions while it
+	// is read (configResource).
+	exprScratch []configExpr
 }
 
 func (d *reader) read() (change.Set, error) {
