@@ -1,6 +1,8 @@
 package planjson
 
 import (
+	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -61,5 +63,40 @@ func TestResourceRef(t *testing.T) {
 		if got, want := resourceRef(ref), split(ref); got != want {
 			t.Errorf("resourceRef(%q) = %q, splitting gives %q", ref, got, want)
 		}
+	}
+}
+
+// The dependents made while the configuration is read are those of the
+// whole index, also when a module call is repeated and replaces the
+// module whose resources were already counted.
+func TestDependentsWhileReading(t *testing.T) {
+	res := func(addr, ref string) string {
+		return `{"address":"` + addr + `","expressions":{"x":{"references":["` + ref + `.id","` + ref + `"]},"y":{"references":["var.v"]}}}`
+	}
+	mod := func(resources ...string) string {
+		return `{"resources":[` + strings.Join(resources, ",") + `]}`
+	}
+	tests := []struct {
+		name, config string
+		want         map[string][]string
+	}{
+		{"nested", `{"root_module":{"resources":[` + res("a.one", "a.two") + `],"module_calls":{"m":{"module":{"resources":[` + res("b.x", "b.y") + `],"module_calls":{"n":{"module":` + mod(res("c.z", "c.w")) + `}}}}}}}`,
+			map[string][]string{"a.two": {"a.one"}, "module.m.b.y": {"module.m.b.x"}, "module.m.module.n.c.w": {"module.m.module.n.c.z"}}},
+		{"a repeated call replaces the module", `{"root_module":{"module_calls":{"m":{"module":` + mod(res("b.x", "b.y")) + `},"m":{"module":` + mod(res("b.p", "b.q")) + `}}}}`,
+			map[string][]string{"module.m.b.q": {"module.m.b.p"}}},
+		{"none", `{"root_module":{"resources":[` + res("a.one", "var") + `]}}`, nil},
+		{"null", `null`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `{"format_version":"1.2","resource_changes":[],"configuration":` + tt.config + `}`
+			set, err := Read(context.Background(), strings.NewReader(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(set.Dependents, tt.want) {
+				t.Fatalf("dependents %v, want %v", set.Dependents, tt.want)
+			}
+		})
 	}
 }

@@ -79,6 +79,8 @@ type reader struct {
 	// size of the resource changes' list, as a hint (planned_values.go).
 	plannedResources int
 	skipPlanned      bool
+	// deps makes the dependents while the configuration is read.
+	deps *depBuilder
 	// exprScratch holds a configuration resource's expressions while it
 	// is read (configResource).
 	exprScratch []configExpr
@@ -90,7 +92,7 @@ func (d *reader) read() (change.Set, error) {
 	var deps map[string][]string
 	if err == nil {
 		// While the converters may still be busy.
-		deps = d.config.dependents()
+		deps = d.dependents()
 	}
 	// A conversion error is at a change before anything parse met.
 	if cerr := d.finishPipeline(); cerr != nil {
