@@ -310,6 +310,10 @@ func readPlanFile(ctx context.Context, name string, in io.Reader, input string) 
 		// (judgeStacks), which a smaller plan must not lower.
 		memlimit.Raise(planjson.MemoryLimit(st.Size()))
 	}
+	// GOGC likewise.
+	if err == nil && os.Getenv("GOGC") == "" {
+		memlimit.GCPercent(planjson.GCPercent(st.Size()))
+	}
 	if err == nil && st.IsDir() {
 		if input != "" && input != inputCloudFormation {
 			return change.Set{}, fmt.Errorf("%s: is a directory: only --input cloudformation reads one (its nested stacks' change sets); to plan a Terraform directory use --dir", name)

@@ -41,6 +41,25 @@ func Raise(limit int64) {
 
 var watchOnce sync.Once
 
+// GCPercent sets the collector's target (debug.SetGCPercent) to percent
+// for the first input it is given, and from then on only lowers it:
+// inputs read at once (stacks) run under the target of the one that needs
+// the lowest, the largest.
+func GCPercent(percent int) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if !gcSet || percent < gcPercent {
+		debug.SetGCPercent(percent)
+		gcPercent, gcSet = percent, true
+	}
+}
+
+var (
+	gcMu      sync.Mutex
+	gcSet     bool
+	gcPercent int
+)
+
 // MaxGCShare is the share of CPU time the collector may take between two
 // collections before the limit gives way: below it, the limit holds the
 // heap down at a cost worth paying (the AWS 100k plan peaks at 133 MB live

@@ -72,3 +72,24 @@ func TestRaiseNeverLowers(t *testing.T) {
 		t.Fatalf("Raise(600 MiB) left %d MiB", got>>20)
 	}
 }
+
+// TestGCPercentFirstThenLower: the first target is set as given, later
+// ones only when lower.
+func TestGCPercentFirstThenLower(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer func() { gcSet = false }()
+	gcSet = false
+	GCPercent(400)
+	if got := debug.SetGCPercent(-1); got != 400 {
+		t.Fatalf("first GCPercent(400) left %d", got)
+	}
+	debug.SetGCPercent(400)
+	GCPercent(800)
+	if got := debug.SetGCPercent(400); got != 400 {
+		t.Fatalf("GCPercent(800) after 400 left %d", got)
+	}
+	GCPercent(100)
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("GCPercent(100) after 400 left %d", got)
+	}
+}

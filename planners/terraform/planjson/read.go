@@ -351,3 +351,19 @@ func (d *reader) changes(key string, into *[]change.Resource) error {
 func MemoryLimit(size int64) int64 {
 	return max(180<<20, 32<<20+size/2)
 }
+
+// GCPercent is the collector's target (debug.SetGCPercent) for reading
+// and judging a plan of size bytes. A small plan's live heap is a few
+// tens of MB, far under MemoryLimit's floor: letting the heap grow to
+// five times what is live before a collection, not twice, skips most
+// collections of a run that is over in a fraction of a second (10k
+// resources, four runs each: 0.113 -> 0.098 s on the AWS shape, 0.182 ->
+// 0.156 s on the mixed one, for 1-6 MiB more peak RSS). From 64 MiB up
+// the limit governs the heap and a higher target only adds memory (100k:
+// 18-21 MiB more for at most 4%), so the default stays.
+func GCPercent(size int64) int {
+	if size <= 64<<20 {
+		return 400
+	}
+	return 100
+}
