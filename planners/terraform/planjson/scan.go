@@ -3,7 +3,6 @@ package planjson
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -29,7 +28,16 @@ type scanner struct {
 	// value being scanned: the nesting limit counts from the document's
 	// top.
 	depth int
+	// keys holds one copy of each object key key has read (raw → decoded),
+	// up to maxKeys of them. The keys the reader walks are the format's
+	// few names, attribute and module names, each met once per resource:
+	// decoding each anew was a third of the reader's allocations.
+	keys map[string]string
 }
+
+// maxKeys bounds scanner.keys, so a document of distinct keys costs what
+// it did without it.
+const maxKeys = 4096
 
 // depthError is nesting past maxDepth.
 type depthError struct{ Offset int64 }
@@ -444,18 +452,6 @@ func (s *scanner) capture() ([]byte, error) {
 	return s.buf[start:s.pos], nil
 }
 
-// readString consumes a string value and decodes it.
-func (s *scanner) readString() (string, error) {
-	raw, err := s.capture()
-	if err != nil {
-		return "", err
-	}
-	if raw[0] != '"' {
-		return "", errors.New("not a string")
-	}
-	return decodeString(raw), nil
-}
-
 // next moves through a container: after its opening byte, and after each
 // element, it consumes a comma or the closing byte, and reports whether an
 // element follows. first says whether no element has been read yet.
@@ -493,9 +489,19 @@ func (s *scanner) key() (string, error) {
 	if c != '"' {
 		return "", s.syntax(c, "looking for beginning of object key string")
 	}
-	k, err := s.readString()
+	raw, err := s.capture()
 	if err != nil {
 		return "", err
+	}
+	k, ok := s.keys[string(raw)]
+	if !ok {
+		k = decodeString(raw)
+		if s.keys == nil {
+			s.keys = map[string]string{}
+		}
+		if len(s.keys) < maxKeys {
+			s.keys[string(raw)] = k
+		}
 	}
 	if c, err = s.ws(); err != nil {
 		return "", err
