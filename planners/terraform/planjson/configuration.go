@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/rehearse-dev/rehearse/change"
 )
@@ -31,9 +32,11 @@ type configResource struct {
 	targets []string
 }
 
+// configExpr is one expression of a configuration resource while it is
+// read: its key, and the resources it refers to (exprTargets).
 type configExpr struct {
-	key  string
-	refs []string
+	key     string
+	targets []string
 }
 
 // configuration reads the configuration as decoding it into
@@ -166,7 +169,7 @@ func (d *reader) configResource(k string, r *configResource) error {
 			if err != nil {
 				return err
 			}
-			e := configExpr{key: k, refs: references(raw)}
+			e := configExpr{key: k, targets: d.exprTargets(raw)}
 			for i := range exprs {
 				if exprs[i].key == k {
 					exprs[i] = e
@@ -187,14 +190,50 @@ func (d *reader) configResource(k string, r *configResource) error {
 	return d.s.value()
 }
 
+// exprTargets lists the resources the expression raw refers to, each once.
+// The references are looked at where they lie in raw, and only the
+// resource addresses kept are copied: most references name one of a few
+// resources, and copying each first was a tenth of the configuration's
+// allocations.
+func (d *reader) exprTargets(raw []byte) []string {
+	refs := d.refScratch[:0]
+	p := vparser{b: raw}
+	var out []string
+	add := func(ref string) {
+		if to := resourceRef(ref); to != "" && !slices.Contains(out, to) {
+			out = append(out, strings.Clone(to))
+		}
+	}
+	if refWalk(&p, &refs) {
+		for _, r := range refs {
+			if body := r[1 : len(r)-1]; bytes.IndexByte(body, '\\') < 0 && len(body) > 0 {
+				add(unsafe.String(&body[0], len(body))) // valid while raw is
+			} else {
+				add(decodeString(r))
+			}
+		}
+	} else {
+		for _, ref := range referencesDecoded(raw) {
+			add(ref)
+		}
+	}
+	clear(refs)
+	d.refScratch = refs[:0]
+	return out
+}
+
 // resourceTargets lists the resources the expressions refer to, each once.
 func resourceTargets(exprs []configExpr) []string {
 	var out []string
 	for _, e := range exprs {
-		for _, ref := range e.refs {
-			if to := resourceRef(ref); to != "" && !slices.Contains(out, to) {
-				// A copy: the reference it is a prefix of is not kept.
-				out = append(out, strings.Clone(to))
+		if out == nil {
+			// Each expression's targets are distinct already.
+			out = e.targets
+			continue
+		}
+		for _, to := range e.targets {
+			if !slices.Contains(out, to) {
+				out = append(out, to)
 			}
 		}
 	}
@@ -266,16 +305,22 @@ func addDependents(prefix string, rs []configResource, out map[string][]string) 
 // with a repeated or escaped key (where the decoded map would keep only the
 // last value) is rare: the expression is then decoded and walked.
 func references(raw []byte) []string {
-	var refs []string
+	var rawRefs [][]byte
 	p := vparser{b: raw}
-	if refWalk(&p, &refs) {
-		return refs
+	if !refWalk(&p, &rawRefs) {
+		return referencesDecoded(raw)
 	}
-	return referencesDecoded(raw)
+	var refs []string
+	for _, r := range rawRefs {
+		refs = append(refs, decodeString(r))
+	}
+	return refs
 }
 
 // refWalk walks one value; false means "decode instead".
-func refWalk(p *vparser, refs *[]string) bool {
+// The references are appended to refs as they are written, quotes and
+// all.
+func refWalk(p *vparser, refs *[][]byte) bool {
 	switch p.ws() {
 	case '{':
 		p.i++
@@ -305,7 +350,7 @@ func refWalk(p *vparser, refs *[]string) bool {
 			p.i++
 			for first := true; p.next(']', first); first = false {
 				if p.ws() == '"' {
-					*refs = append(*refs, decodeString(p.strRaw()))
+					*refs = append(*refs, p.strRaw())
 				} else {
 					p.skip()
 				}

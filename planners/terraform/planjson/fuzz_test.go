@@ -118,6 +118,19 @@ func fastPathsAgree(t *testing.T, data []byte) {
 	if !slices.Equal(refs, slow) {
 		t.Fatalf("references: from the bytes %q, decoded %q", refs, slow)
 	}
+	// The targets the configuration keeps, from the references in place.
+	var wantTargets []string
+	for _, ref := range slow {
+		if to := resourceRef(ref); to != "" && !slices.Contains(wantTargets, to) {
+			wantTargets = append(wantTargets, to)
+		}
+	}
+	gotTargets := (&reader{}).exprTargets(data)
+	slices.Sort(wantTargets)
+	slices.Sort(gotTargets)
+	if !slices.Equal(gotTargets, wantTargets) {
+		t.Fatalf("exprTargets %q, from the decoded references %q", gotTargets, wantTargets)
+	}
 	var v any
 	if json.Unmarshal(data, &v) == nil {
 		checkKeys(t, data)

@@ -84,6 +84,7 @@ type reader struct {
 	// exprScratch holds a configuration resource's expressions while it
 	// is read (configResource).
 	exprScratch []configExpr
+	refScratch  [][]byte
 }
 
 func (d *reader) read() (change.Set, error) {
