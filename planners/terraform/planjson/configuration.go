@@ -196,29 +196,12 @@ func (d *reader) configResource(k string, r *configResource) error {
 // resources, and copying each first was a tenth of the configuration's
 // allocations.
 func (d *reader) exprTargets(raw []byte) []string {
-	refs := d.refScratch[:0]
-	p := vparser{b: raw}
 	var out []string
-	add := func(ref string) {
+	d.refScratch = eachReference(raw, d.refScratch, func(ref string) {
 		if to := resourceRef(ref); to != "" && !slices.Contains(out, to) {
 			out = append(out, strings.Clone(to))
 		}
-	}
-	if refWalk(&p, &refs) {
-		for _, r := range refs {
-			if body := r[1 : len(r)-1]; bytes.IndexByte(body, '\\') < 0 && len(body) > 0 {
-				add(unsafe.String(&body[0], len(body))) // valid while raw is
-			} else {
-				add(decodeString(r))
-			}
-		}
-	} else {
-		for _, ref := range referencesDecoded(raw) {
-			add(ref)
-		}
-	}
-	clear(refs)
-	d.refScratch = refs[:0]
+	})
 	return out
 }
 
@@ -301,20 +284,37 @@ func addDependents(prefix string, rs []configResource, out map[string][]string) 
 }
 
 // references collects every "references" list inside an expression, as
-// walking the decoded expression did, straight from the bytes. An object
-// with a repeated or escaped key (where the decoded map would keep only the
-// last value) is rare: the expression is then decoded and walked.
+// walking the decoded expression did, straight from the bytes.
 func references(raw []byte) []string {
-	var rawRefs [][]byte
-	p := vparser{b: raw}
-	if !refWalk(&p, &rawRefs) {
-		return referencesDecoded(raw)
-	}
 	var refs []string
-	for _, r := range rawRefs {
-		refs = append(refs, decodeString(r))
-	}
+	eachReference(raw, nil, func(ref string) { refs = append(refs, strings.Clone(ref)) })
 	return refs
+}
+
+// eachReference calls fn with each reference inside the expression raw,
+// in order, and returns scratch for the next call. A reference without
+// escapes is passed where it lies in raw, so fn must copy what it keeps.
+// An object with a repeated or escaped key (where the decoded map would
+// keep only the last value) is rare: the expression is then decoded and
+// walked.
+func eachReference(raw []byte, scratch [][]byte, fn func(string)) [][]byte {
+	refs := scratch[:0]
+	p := vparser{b: raw}
+	if !refWalk(&p, &refs) {
+		for _, ref := range referencesDecoded(raw) {
+			fn(ref)
+		}
+	} else {
+		for _, r := range refs {
+			if body := r[1 : len(r)-1]; bytes.IndexByte(body, '\\') < 0 && len(body) > 0 {
+				fn(unsafe.String(&body[0], len(body))) // valid while raw is
+			} else {
+				fn(decodeString(r))
+			}
+		}
+	}
+	clear(refs)
+	return refs[:0]
 }
 
 // refWalk walks one value; false means "decode instead".
